@@ -1,0 +1,51 @@
+// vigil's log: one line per event on stderr, never stdout. Text for people
+// ("vigil: forwarded SIGTERM to pid 7"), or JSON lines for log pipelines
+// with ts, level, msg, event and the event's own fields.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "options.hpp"
+
+namespace spdlog { class logger; }
+
+namespace vigil {
+
+struct LogField {
+    std::string_view key;
+    std::variant<std::int64_t, std::string_view> value;
+};
+
+// Escapes text for the inside of a JSON string.
+std::string json_escape(std::string_view text);
+
+// The JSON members for a message, an event and its fields, without braces:
+// "msg":"…","event":"…","pid":7
+std::string json_members(std::string_view message, std::string_view event, std::initializer_list<LogField> fields);
+
+class Log {
+public:
+    Log(LogLevel level, LogFormat format);
+    ~Log();
+    Log(const Log&) = delete;
+    Log& operator=(const Log&) = delete;
+
+    void write(LogLevel level, std::string_view event, std::string_view message, std::initializer_list<LogField> fields = {});
+    void error(std::string_view event, std::string_view message, std::initializer_list<LogField> fields = {}) { write(LogLevel::error, event, message, fields); }
+    void warn(std::string_view event, std::string_view message, std::initializer_list<LogField> fields = {}) { write(LogLevel::warn, event, message, fields); }
+    void info(std::string_view event, std::string_view message, std::initializer_list<LogField> fields = {}) { write(LogLevel::info, event, message, fields); }
+    void debug(std::string_view event, std::string_view message, std::initializer_list<LogField> fields = {}) { write(LogLevel::debug, event, message, fields); }
+    bool enabled(LogLevel level) const { return level != LogLevel::off && level <= level_; }
+
+private:
+    LogLevel level_;
+    LogFormat format_;
+    std::unique_ptr<spdlog::logger> logger_;
+};
+
+}  // namespace vigil

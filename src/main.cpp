@@ -1,0 +1,39 @@
+// vigil: a tiny PID 1 for containers. Parse the configuration, then hand
+// over to the event loop; the exit code is the program's.
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "event_loop.hpp"
+#include "exit_status.hpp"
+#include "log.hpp"
+#include "options.hpp"
+#include "standard_streams.hpp"
+
+int main(int argc, char** argv) {
+    vigil::ensure_standard_streams();
+
+    const std::vector<std::string> arguments(argv, argv + argc);
+    auto invocation = vigil::parse_invocation(arguments, vigil::vigil_environment(environ));
+    if (!invocation) {
+        fmt::print(stderr, "vigil: {} (see 'vigil --help')\n", invocation.error());
+        return vigil::exit_usage;
+    }
+    if (invocation->request == vigil::Request::help) {
+        fmt::print("{}", vigil::help_text());
+        return 0;
+    }
+    if (invocation->request == vigil::Request::version) {
+        fmt::print("{}", vigil::version_text());
+        return 0;
+    }
+
+    const auto& config = invocation->config;
+    vigil::Log log(config.log_level, config.log_format);
+    vigil::EventLoop loop(config, log);
+    return loop.run(environ);
+}

@@ -1,0 +1,245 @@
+#include "options.hpp"
+
+#include <getopt.h>
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace vigil {
+namespace {
+
+constexpr std::string_view version = "0.1.0";
+
+enum LongOnly : int { opt_pre_stop_delay = 256, opt_log_level, opt_log_format };
+
+// One table drives getopt_long, the environment and their error messages.
+struct OptionSpec {
+    const char* long_name;
+    int key;              // short letter or LongOnly value
+    bool takes_value;
+    const char* variable; // nullptr: no environment variable
+};
+
+constexpr OptionSpec option_specs[] = {
+    {"drain-timeout", 't', true, "VIGIL_DRAIN_TIMEOUT"},
+    {"pre-stop-delay", opt_pre_stop_delay, true, "VIGIL_PRE_STOP_DELAY"},
+    {"rewrite", 'r', true, "VIGIL_REWRITE"},
+    {"group", 'g', false, "VIGIL_GROUP"},
+    {"success-exit", 'e', true, "VIGIL_SUCCESS_EXIT"},
+    {"subreaper", 's', false, nullptr},
+    {"pdeathsig", 'p', true, "VIGIL_PDEATHSIG"},
+    {"log-level", opt_log_level, true, "VIGIL_LOG_LEVEL"},
+    {"log-format", opt_log_format, true, "VIGIL_LOG_FORMAT"},
+    {"help", 'h', false, nullptr},
+    {"version", 'V', false, nullptr},
+};
+
+std::vector<std::string_view> split_list(std::string_view text) {
+    std::vector<std::string_view> items;
+    while (true) {
+        const auto comma = text.find(',');
+        items.push_back(text.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    return items;
+}
+
+Result<int> parse_exit_code(std::string_view text) {
+    int value = -1;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < 0 || value > 255)
+        return Error{fmt::format("invalid exit code '{}': expected a number from 0 to 255", text)};
+    return value;
+}
+
+Result<bool> parse_flag(std::string_view text) {
+    if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
+    if (text == "0" || text == "false" || text == "no" || text == "off" || text.empty()) return false;
+    return Error{fmt::format("invalid switch value '{}': expected 1 or 0", text)};
+}
+
+// Applies one option's value to the config. An environment variable holds a
+// comma list where the command line repeats the option.
+Status apply(Config& config, int key, std::string_view value, bool from_environment) {
+    switch (key) {
+        case 't': {
+            auto duration = parse_duration(value);
+            if (!duration) return Error{duration.error()};
+            config.drain_timeout = *duration;
+            return success();
+        }
+        case opt_pre_stop_delay: {
+            auto duration = parse_duration(value);
+            if (!duration) return Error{duration.error()};
+            config.pre_stop_delay = *duration;
+            return success();
+        }
+        case 'r':
+            for (auto rule : from_environment ? split_list(value) : std::vector{value}) {
+                if (auto added = config.rewrite.add(rule); !added) return added;
+            }
+            return success();
+        case 'g': {
+            auto flag = parse_flag(value);
+            if (!flag) return Error{flag.error()};
+            config.forward_to_group = *flag;
+            return success();
+        }
+        case 'e':
+            for (auto item : from_environment ? split_list(value) : std::vector{value}) {
+                auto code = parse_exit_code(item);
+                if (!code) return Error{code.error()};
+                config.success_exits.set(static_cast<std::size_t>(*code));
+            }
+            return success();
+        case 'p': {
+            auto signal = parse_signal(value);
+            if (!signal) return Error{signal.error()};
+            config.parent_death_signal = *signal;
+            return success();
+        }
+        case opt_log_level: {
+            constexpr std::pair<std::string_view, LogLevel> levels[] = {
+                {"off", LogLevel::off},   {"error", LogLevel::error}, {"warn", LogLevel::warn},
+                {"info", LogLevel::info}, {"debug", LogLevel::debug},
+            };
+            for (auto [name, level] : levels) {
+                if (name == value) {
+                    config.log_level = level;
+                    return success();
+                }
+            }
+            return Error{fmt::format("invalid log level '{}': expected off, error, warn, info or debug", value)};
+        }
+        case opt_log_format:
+            if (value == "text") config.log_format = LogFormat::text;
+            else if (value == "json") config.log_format = LogFormat::json;
+            else return Error{fmt::format("invalid log format '{}': expected text or json", value)};
+            return success();
+        default:
+            return success();
+    }
+}
+
+}  // namespace
+
+Environment vigil_environment(char** environ_entries) {
+    Environment environment;
+    for (char** entry = environ_entries; entry != nullptr && *entry != nullptr; ++entry) {
+        std::string_view text(*entry);
+        if (text.rfind("VIGIL_", 0) != 0) continue;
+        const auto equals = text.find('=');
+        if (equals == std::string_view::npos) continue;
+        environment.emplace(text.substr(0, equals), text.substr(equals + 1));
+    }
+    return environment;
+}
+
+Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const Environment& environment) {
+    Invocation invocation;
+    Config& config = invocation.config;
+
+    // getopt_long wants mutable C strings; it may permute nothing with '+'.
+    std::vector<std::string> storage(argv);
+    std::vector<char*> args;
+    for (auto& arg : storage) args.push_back(arg.data());
+    args.push_back(nullptr);
+
+    std::vector<option> long_options;
+    std::string short_options = "+:";
+    for (const auto& spec : option_specs) {
+        long_options.push_back({spec.long_name, spec.takes_value ? required_argument : no_argument, nullptr, spec.key});
+        if (spec.key < 256) {
+            short_options += static_cast<char>(spec.key);
+            if (spec.takes_value) short_options += ':';
+        }
+    }
+    long_options.push_back({nullptr, 0, nullptr, 0});
+
+    // Command-line values, in order, collected before anything is applied so
+    // that each given option can replace its environment variable.
+    std::vector<std::pair<int, std::string>> given;
+    optind = 0;  // full re-initialisation: parse_invocation may run many times
+    opterr = 0;
+    const int argc = static_cast<int>(args.size() - 1);
+    while (true) {
+        const int previous_index = optind == 0 ? 1 : optind;
+        const int key = getopt_long(argc, args.data(), short_options.c_str(), long_options.data(), nullptr);
+        if (key == -1) break;
+        const std::string word = previous_index < argc ? storage[static_cast<std::size_t>(previous_index)] : "";
+        if (key == '?') {
+            if (optopt != 0 && optopt < 256) return Error{fmt::format("unknown option '-{}'", static_cast<char>(optopt))};
+            return Error{fmt::format("unknown option '{}'", word)};
+        }
+        if (key == ':') {
+            if (optopt != 0 && optopt < 256 && word.rfind("--", 0) != 0)
+                return Error{fmt::format("option '-{}' needs a value", static_cast<char>(optopt))};
+            return Error{fmt::format("option '{}' needs a value", word.substr(0, word.find('=')))};
+        }
+        if (key == 'h') { invocation.request = Request::help; return invocation; }
+        if (key == 'V') { invocation.request = Request::version; return invocation; }
+        given.emplace_back(key, optarg != nullptr ? optarg : "1");
+    }
+
+    for (const auto& spec : option_specs) {
+        if (spec.variable == nullptr) continue;
+        bool on_command_line = false;
+        for (const auto& entry : given) on_command_line = on_command_line || entry.first == spec.key;
+        if (on_command_line) continue;
+        const auto found = environment.find(spec.variable);
+        if (found == environment.end()) continue;
+        if (auto applied = apply(config, spec.key, found->second, true); !applied)
+            return Error{fmt::format("{}: {}", spec.variable, applied.error())};
+    }
+    for (const auto& [key, value] : given) {
+        if (auto applied = apply(config, key, value, false); !applied) return Error{applied.error()};
+    }
+
+    for (const auto& [name, value] : environment) {
+        bool known = false;
+        for (const auto& spec : option_specs) known = known || (spec.variable != nullptr && name == spec.variable);
+        if (!known) config.unknown_variables.push_back(name);
+    }
+
+    for (int index = optind; index < argc; ++index) config.command.push_back(storage[static_cast<std::size_t>(index)]);
+    if (config.command.empty()) return Error{"missing program to run"};
+    if (config.command.front().empty()) return Error{"the program name is empty"};
+    return invocation;
+}
+
+std::string help_text() {
+    return fmt::format(R"(Usage: vigil [OPTIONS] [--] PROGRAM [ARGS...]
+
+Runs PROGRAM as the one child of a container's PID 1: forwards signals,
+reaps zombies, drains on SIGTERM/SIGINT and exits with PROGRAM's status.
+Options end at the first word that is not an option.
+
+  -t, --drain-timeout DURATION  shutdown budget after the first stop signal, or
+                                after PROGRAM exits for what it left behind;
+                                0 waits forever (default 25s)   VIGIL_DRAIN_TIMEOUT
+      --pre-stop-delay DURATION keep serving this long after a stop signal before
+                                forwarding it (default 0)       VIGIL_PRE_STOP_DELAY
+  -r, --rewrite FROM:TO         translate a signal before forwarding; TO may be
+                                NONE or 0 to drop it (repeatable) VIGIL_REWRITE=a:b,c:d
+  -g, --group                   forward to PROGRAM's process group  VIGIL_GROUP=1
+  -e, --success-exit CODE       report exit CODE as 0 (repeatable)  VIGIL_SUCCESS_EXIT=143,130
+  -s, --subreaper               accepted for tini compatibility; vigil is a
+                                subreaper whenever it is not PID 1
+  -p, --pdeathsig SIGNAL        signal vigil gets when its parent dies  VIGIL_PDEATHSIG
+      --log-level LEVEL         off, error, warn, info (default), debug VIGIL_LOG_LEVEL
+      --log-format FORMAT       text (default) or json          VIGIL_LOG_FORMAT
+  -h, --help                    show this help
+  -V, --version                 show the version
+
+Durations: 250ms, 25s, 1m30s, 2h; a bare number means seconds.
+Signals: TERM, SIGTERM, 15, RTMIN+3.
+Exit status: PROGRAM's own; 128+N if it died by signal N; 127 if it was not
+found, 126 if it could not be started, 2 for a bad option.
+)");
+}
+
+std::string version_text() { return fmt::format("vigil {}\n", version); }
+
+}  // namespace vigil

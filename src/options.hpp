@@ -1,0 +1,55 @@
+// The command line and VIGIL_* environment variables turned into a Config.
+// Pure: the environment comes in as a map, nothing is printed here. Options
+// end at the first word that is not an option, so the program's own flags
+// reach it untouched. An option given on the command line replaces its
+// environment variable entirely.
+#pragma once
+
+#include <bitset>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "duration.hpp"
+#include "result.hpp"
+#include "signals.hpp"
+
+namespace vigil {
+
+enum class LogLevel { off, error, warn, info, debug };
+enum class LogFormat { text, json };
+
+struct Config {
+    Milliseconds drain_timeout{25'000};  // 0 = wait forever
+    Milliseconds pre_stop_delay{0};
+    RewriteMap rewrite;
+    bool forward_to_group = false;
+    std::bitset<256> success_exits;      // exit codes reported as 0
+    int parent_death_signal = 0;         // 0 = none
+    LogLevel log_level = LogLevel::info;
+    LogFormat log_format = LogFormat::text;
+    std::vector<std::string> command;    // program and its arguments
+    std::vector<std::string> unknown_variables;  // VIGIL_* names vigil does not know
+};
+
+enum class Request { run, help, version };
+
+struct Invocation {
+    Request request = Request::run;
+    Config config;
+};
+
+using Environment = std::map<std::string, std::string, std::less<>>;
+
+// Every error message names the bad value (and the variable, for the
+// environment); the caller adds the pointer to --help.
+Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const Environment& environment);
+
+// The VIGIL_* entries of an environ-style array.
+Environment vigil_environment(char** environ_entries);
+
+std::string help_text();
+std::string version_text();
+
+}  // namespace vigil

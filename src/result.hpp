@@ -1,0 +1,45 @@
+// Result<T>: a value or an error message, returned instead of thrown.
+// Every fallible function in vigil returns one, so failures are values the
+// caller must look at ([[nodiscard]]), never exceptions crossing the
+// system-call layer.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace vigil {
+
+struct Error {
+    std::string message;
+};
+
+template <typename T>
+class [[nodiscard]] Result {
+public:
+    Result(T value) : state_(std::move(value)) {}          // NOLINT: implicit by design
+    Result(Error error) : state_(std::move(error)) {}      // NOLINT: implicit by design
+
+    bool ok() const { return state_.index() == 0; }
+    explicit operator bool() const { return ok(); }
+
+    T& value() & { return std::get<0>(state_); }
+    const T& value() const& { return std::get<0>(state_); }
+    T&& value() && { return std::get<0>(std::move(state_)); }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+
+    const std::string& error() const { return std::get<1>(state_).message; }
+
+private:
+    std::variant<T, Error> state_;
+};
+
+struct Unit {};
+using Status = Result<Unit>;
+
+inline Status success() { return Unit{}; }
+
+}  // namespace vigil

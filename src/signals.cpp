@@ -1,0 +1,134 @@
+#include "signals.hpp"
+
+#include <charconv>
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace vigil {
+namespace {
+
+struct NamedSignal {
+    std::string_view name;
+    int number;
+};
+
+constexpr NamedSignal named_signals[] = {
+    {"HUP", SIGHUP},       {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},     {"CLD", SIGCHLD},    {"CONT", SIGCONT},
+    {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},
+    {"URG", SIGURG},       {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM},
+    {"PROF", SIGPROF},     {"WINCH", SIGWINCH},   {"IO", SIGIO},       {"POLL", SIGPOLL},
+    {"PWR", SIGPWR},       {"SYS", SIGSYS},
+};
+
+std::string upper(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// Parses all of text as a small non-negative number; -1 otherwise.
+int parse_number(std::string_view text) {
+    int value = 0;
+    if (text.empty() || text.size() > 3) return -1;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size()) return -1;
+    return value;
+}
+
+}  // namespace
+
+Result<int> parse_signal(std::string_view text) {
+    const auto bad = [&] { return Error{fmt::format("unknown signal '{}'", text)}; };
+    if (text.empty()) return Error{"empty signal name"};
+
+    if (text.front() >= '0' && text.front() <= '9') {
+        const int number = parse_number(text);
+        if (number < 1 || number > max_signal) return bad();
+        return number;
+    }
+
+    std::string name = upper(text);
+    if (name.rfind("SIG", 0) == 0) name.erase(0, 3);
+
+    for (const auto& entry : named_signals)
+        if (entry.name == name) return entry.number;
+
+    const int rtmin = SIGRTMIN;
+    const int rtmax = SIGRTMAX;
+    if (name == "RTMIN") return rtmin;
+    if (name == "RTMAX") return rtmax;
+    if (name.rfind("RTMIN+", 0) == 0) {
+        const int offset = parse_number(std::string_view(name).substr(6));
+        if (offset < 0 || rtmin + offset > rtmax) return bad();
+        return rtmin + offset;
+    }
+    if (name.rfind("RTMAX-", 0) == 0) {
+        const int offset = parse_number(std::string_view(name).substr(6));
+        if (offset < 0 || rtmax - offset < rtmin) return bad();
+        return rtmax - offset;
+    }
+    return bad();
+}
+
+std::string signal_name(int signal) {
+    for (const auto& entry : named_signals)
+        if (entry.number == signal) return fmt::format("SIG{}", entry.name);
+    const int rtmin = SIGRTMIN;
+    const int rtmax = SIGRTMAX;
+    if (signal == rtmin) return "SIGRTMIN";
+    if (signal > rtmin && signal <= rtmax) return fmt::format("SIGRTMIN+{}", signal - rtmin);
+    return fmt::format("signal {}", signal);
+}
+
+bool is_forwardable(int signal) {
+    switch (signal) {
+        case SIGKILL: case SIGSTOP: case SIGCHLD:
+        case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS:
+            return false;
+        default:
+            break;
+    }
+    if (signal < 1 || signal > max_signal) return false;
+    // 32 and 33 belong to glibc's thread implementation: it refuses to block them.
+    return signal < 32 || signal >= SIGRTMIN;
+}
+
+bool is_stop_signal(int signal) { return signal == SIGTERM || signal == SIGINT; }
+
+RewriteMap::RewriteMap() {
+    for (int signal = 0; signal <= max_signal; ++signal) targets_[static_cast<std::size_t>(signal)] = signal;
+}
+
+int RewriteMap::translate(int signal) const {
+    if (signal < 1 || signal > max_signal) return signal;
+    return targets_[static_cast<std::size_t>(signal)];
+}
+
+Status RewriteMap::add(std::string_view rule) {
+    const auto colon = rule.find(':');
+    if (colon == std::string_view::npos)
+        return Error{fmt::format("invalid rewrite '{}': expected FROM:TO, e.g. TERM:INT", rule)};
+    const auto from_text = rule.substr(0, colon);
+    const auto to_text = rule.substr(colon + 1);
+
+    auto from = parse_signal(from_text);
+    if (!from) return Error{fmt::format("invalid rewrite '{}': {}", rule, from.error())};
+    if (!is_forwardable(*from))
+        return Error{fmt::format("invalid rewrite '{}': vigil never forwards {}", rule, signal_name(*from))};
+
+    int to = 0;
+    if (upper(to_text) != "NONE" && to_text != "0") {
+        auto parsed = parse_signal(to_text);
+        if (!parsed) return Error{fmt::format("invalid rewrite '{}': {}", rule, parsed.error())};
+        to = *parsed;
+    }
+    targets_[static_cast<std::size_t>(*from)] = to;
+    return success();
+}
+
+}  // namespace vigil

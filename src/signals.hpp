@@ -1,0 +1,48 @@
+// Signal names and numbers as people write them ("TERM", "SIGTERM", "15",
+// "RTMIN+3"), which signals vigil handles, and the rewrite map that
+// translates a received signal before it is forwarded. Pure.
+#pragma once
+
+#include <array>
+#include <csignal>
+#include <string>
+#include <string_view>
+
+#include "result.hpp"
+
+namespace vigil {
+
+// Highest signal number the kernel knows on Linux (SIGRTMAX).
+inline constexpr int max_signal = 64;
+
+// Parses a signal by name (with or without "SIG", any case), number, or
+// "RTMIN+N" / "RTMAX-N". Accepts 1..max_signal.
+Result<int> parse_signal(std::string_view text);
+
+// "SIGTERM", "SIGRTMIN+3", or "signal 32" for the ones glibc keeps to itself.
+std::string signal_name(int signal);
+
+// Whether vigil receives this signal and forwards it: every catchable
+// signal but SIGCHLD (which drives reaping), the synchronous fault signals
+// (they concern vigil's own code) and the two real-time signals glibc
+// reserves for its threads.
+bool is_forwardable(int signal);
+
+// A stop signal starts the drain.
+bool is_stop_signal(int signal);
+
+// Translation applied before forwarding. Identity by default; a target of 0
+// means "drop".
+class RewriteMap {
+public:
+    RewriteMap();
+    int translate(int signal) const;
+    // Parses "FROM:TO" and records it; a later rule for the same FROM wins.
+    Status add(std::string_view rule);
+    bool operator==(const RewriteMap&) const = default;
+
+private:
+    std::array<int, max_signal + 1> targets_{};
+};
+
+}  // namespace vigil

@@ -1,0 +1,42 @@
+// Starting the program: everything that allocates is prepared before fork
+// (the argv and environment arrays, the PATH candidates); the child only
+// makes async-signal-safe calls, restores the signal state vigil inherited
+// and execs. A failure in the child travels back over a close-on-exec pipe
+// as (step, errno), so vigil can say exactly what went wrong.
+#pragma once
+
+#include <sys/types.h>
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "result.hpp"
+
+namespace vigil {
+
+// The signal state vigil found at start, to be handed on unchanged.
+struct InheritedSignals {
+    sigset_t blocked{};
+    sigset_t ignored{};  // as a set: a member was SIG_IGN when vigil started
+};
+
+struct SpawnRequest {
+    std::vector<std::string> command;
+    std::vector<std::string> environment;  // NAME=value entries
+    std::string path_variable;             // PATH, for a program named without '/'
+    InheritedSignals signals;
+};
+
+struct SpawnFailure {
+    int exit_code;  // 127 not found, 126 otherwise
+    std::string message;
+};
+
+// Where a program named without '/' is looked for, in order, as execvp does.
+std::vector<std::string> program_candidates(const std::string& program, const std::string& path_variable);
+
+// The child's pid, or why it could not be started (the child is reaped then).
+Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure);
+
+}  // namespace vigil

@@ -1,0 +1,113 @@
+#include "supervisor.hpp"
+
+#include <algorithm>
+
+#include "exit_status.hpp"
+
+namespace vigil {
+
+const char* phase_name(Phase phase) {
+    switch (phase) {
+        case Phase::running: return "running";
+        case Phase::pre_stop: return "pre-stop";
+        case Phase::draining: return "draining";
+        case Phase::cleaning_up: return "cleaning up";
+        case Phase::killing: return "killing";
+        case Phase::done: return "done";
+    }
+    return "unknown";
+}
+
+Supervisor::Supervisor(SupervisorSettings settings) : settings_(std::move(settings)) {}
+
+void Supervisor::arm_deadline(Milliseconds now) {
+    if (!deadline_ && settings_.drain_timeout.count() > 0) deadline_ = now + settings_.drain_timeout;
+}
+
+Action Supervisor::forward(int signal) const {
+    return action::Forward{signal, settings_.rewrite.translate(signal)};
+}
+
+Action Supervisor::finish() {
+    phase_ = Phase::done;
+    return action::Exit{*exit_code_};
+}
+
+Actions Supervisor::on_signal(int signal, Milliseconds now) {
+    const bool stop = is_stop_signal(signal);
+    switch (phase_) {
+        case Phase::running:
+            if (!stop) return {forward(signal)};
+            stop_received_at_ = now;
+            arm_deadline(now);
+            if (settings_.pre_stop_delay.count() > 0) {
+                phase_ = Phase::pre_stop;
+                pre_stop_until_ = now + settings_.pre_stop_delay;
+                pending_stop_signal_ = signal;
+                return {action::StopReceived{signal, settings_.pre_stop_delay}};
+            }
+            phase_ = Phase::draining;
+            return {action::StopReceived{signal, Milliseconds{0}}, forward(signal)};
+        case Phase::pre_stop:
+            if (!stop) return {forward(signal)};
+            // The operator is impatient: skip the rest of the delay.
+            pre_stop_until_.reset();
+            phase_ = Phase::draining;
+            return {forward(signal)};
+        case Phase::draining:
+            return {forward(signal)};
+        case Phase::cleaning_up:
+            // The main program is gone; a stop signal is passed on to what it left.
+            if (stop) return {action::TerminateLeftBehind{}};
+            return {};
+        case Phase::killing:
+        case Phase::done:
+            return {};
+    }
+    return {};
+}
+
+Actions Supervisor::on_main_exited(int wait_status, bool others_remain, Milliseconds now) {
+    if (phase_ == Phase::done || exit_code_) return {};
+    exit_code_ = remap_exit_code(exit_code_from_status(wait_status), settings_.success_exits);
+    pre_stop_until_.reset();
+    if (phase_ == Phase::killing) {
+        if (others_remain) return {};
+        return {finish()};
+    }
+    if (!others_remain) return {finish()};
+    arm_deadline(now);
+    phase_ = Phase::cleaning_up;
+    return {action::TerminateLeftBehind{}};
+}
+
+Actions Supervisor::on_all_reaped() {
+    if (!exit_code_ || phase_ == Phase::done) return {};
+    return {finish()};
+}
+
+Actions Supervisor::on_clock(Milliseconds now) {
+    if (deadline_ && now >= *deadline_ &&
+        (phase_ == Phase::pre_stop || phase_ == Phase::draining || phase_ == Phase::cleaning_up)) {
+        deadline_.reset();
+        pre_stop_until_.reset();
+        phase_ = Phase::killing;
+        return {action::KillAll{}};
+    }
+    if (phase_ == Phase::pre_stop && pre_stop_until_ && now >= *pre_stop_until_) {
+        pre_stop_until_.reset();
+        phase_ = Phase::draining;
+        return {forward(pending_stop_signal_)};
+    }
+    return {};
+}
+
+std::optional<Milliseconds> Supervisor::next_wakeup() const {
+    std::optional<Milliseconds> next;
+    for (const auto& candidate : {deadline_, pre_stop_until_}) {
+        if (candidate && (!next || *candidate < *next)) next = candidate;
+    }
+    return next;
+}
+
+}  // namespace vigil

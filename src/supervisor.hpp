@@ -1,0 +1,80 @@
+// The shutdown state machine, with no system calls in it: the event loop
+// turns kernel events (a signal, the main program's exit, the last process
+// reaped, the clock passing a deadline) into calls here and carries out the
+// actions that come back. Times are monotonic milliseconds supplied by the
+// caller, so every path through a shutdown is a unit test of a few lines.
+#pragma once
+
+#include <bitset>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "duration.hpp"
+#include "signals.hpp"
+
+namespace vigil {
+
+enum class Phase { running, pre_stop, draining, cleaning_up, killing, done };
+const char* phase_name(Phase phase);
+
+namespace action {
+// A stop signal began the shutdown; the drain clock runs from now.
+struct StopReceived { int signal; Milliseconds pre_stop_delay; };
+// Send `sent` to the main program; `sent` is 0 when the rewrite map drops it.
+struct Forward { int received; int sent; };
+// The main program is gone and others remain: SIGTERM and SIGCONT to them.
+struct TerminateLeftBehind {};
+// The budget ran out: SIGKILL everything reachable.
+struct KillAll {};
+// Nothing is left: exit with this code.
+struct Exit { int code; };
+}  // namespace action
+
+using Action = std::variant<action::StopReceived, action::Forward, action::TerminateLeftBehind, action::KillAll, action::Exit>;
+using Actions = std::vector<Action>;
+
+struct SupervisorSettings {
+    Milliseconds drain_timeout{25'000};  // 0 = no deadline
+    Milliseconds pre_stop_delay{0};
+    RewriteMap rewrite;
+    std::bitset<256> success_exits;
+};
+
+class Supervisor {
+public:
+    explicit Supervisor(SupervisorSettings settings);
+
+    // Any signal vigil handles other than SIGCHLD.
+    Actions on_signal(int signal, Milliseconds now);
+    // The main program was reaped; others_remain says whether vigil still has children.
+    Actions on_main_exited(int wait_status, bool others_remain, Milliseconds now);
+    // After the main program exited: vigil has no child left.
+    Actions on_all_reaped();
+    // The clock reached next_wakeup() (calling it early is harmless).
+    Actions on_clock(Milliseconds now);
+
+    // When on_clock must next be called; nullopt while nothing is armed.
+    std::optional<Milliseconds> next_wakeup() const;
+
+    Phase phase() const { return phase_; }
+    // When the first stop signal arrived, if one did.
+    std::optional<Milliseconds> stop_received_at() const { return stop_received_at_; }
+    std::optional<Milliseconds> deadline() const { return deadline_; }
+    std::optional<int> exit_code() const { return exit_code_; }
+
+private:
+    void arm_deadline(Milliseconds now);
+    Action forward(int signal) const;
+    Action finish();
+
+    SupervisorSettings settings_;
+    Phase phase_ = Phase::running;
+    std::optional<Milliseconds> stop_received_at_;
+    std::optional<Milliseconds> deadline_;
+    std::optional<Milliseconds> pre_stop_until_;
+    int pending_stop_signal_ = 0;
+    std::optional<int> exit_code_;
+};
+
+}  // namespace vigil
