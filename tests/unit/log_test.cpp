@@ -1,0 +1,18 @@
+#include <catch2/catch.hpp>
+
+#include "log.hpp"
+
+TEST_CASE("json_escape escapes quotes, backslashes and control characters") {
+    CHECK(vigil::json_escape("plain") == "plain");
+    CHECK(vigil::json_escape("say \"hi\"") == "say \\\"hi\\\"");
+    CHECK(vigil::json_escape("a\\b") == "a\\\\b");
+    CHECK(vigil::json_escape("line\nbreak\ttab\r") == "line\\nbreak\\ttab\\r");
+    CHECK(vigil::json_escape(std::string("nul\0bell\x07", 9)) == "nul\\u0000bell\\u0007");
+    CHECK(vigil::json_escape("caf\xc3\xa9") == "caf\xc3\xa9");
+}
+
+TEST_CASE("json_members: msg, event, then the fields in order") {
+    CHECK(vigil::json_members("forwarded \"TERM\"", "forward", {{"pid", std::int64_t{7}}, {"signal", std::string_view("SIGTERM")}}) ==
+          R"("msg":"forwarded \"TERM\"","event":"forward","pid":7,"signal":"SIGTERM")");
+    CHECK(vigil::json_members("m", "e", {}) == R"("msg":"m","event":"e")");
+}

@@ -1,0 +1,162 @@
+#include <catch2/catch.hpp>
+
+#include <csignal>
+
+#include "options.hpp"
+
+using vigil::Environment;
+using vigil::parse_invocation;
+
+namespace {
+vigil::Result<vigil::Invocation> parse(std::vector<std::string> words, const Environment& environment = {}) {
+    words.insert(words.begin(), "vigil");
+    return parse_invocation(words, environment);
+}
+}  // namespace
+
+TEST_CASE("defaults") {
+    const auto parsed = parse({"node", "app.js"});
+    REQUIRE(parsed.ok());
+    const auto& config = parsed->config;
+    CHECK(parsed->request == vigil::Request::run);
+    CHECK(config.drain_timeout == vigil::Milliseconds{25'000});
+    CHECK(config.pre_stop_delay == vigil::Milliseconds{0});
+    CHECK_FALSE(config.forward_to_group);
+    CHECK(config.success_exits.none());
+    CHECK(config.parent_death_signal == 0);
+    CHECK(config.log_level == vigil::LogLevel::info);
+    CHECK(config.log_format == vigil::LogFormat::text);
+    CHECK(config.command == std::vector<std::string>{"node", "app.js"});
+}
+
+TEST_CASE("every option, short and long") {
+    const auto parsed = parse({"-t", "10s", "--pre-stop-delay", "2s", "-r", "TERM:INT", "--rewrite=HUP:NONE", "-g", "-e", "143",
+                               "--success-exit", "130", "-s", "-p", "KILL", "--log-level", "debug", "--log-format", "json",
+                               "node", "app.js"});
+    REQUIRE(parsed.ok());
+    const auto& config = parsed->config;
+    CHECK(config.drain_timeout == vigil::Milliseconds{10'000});
+    CHECK(config.pre_stop_delay == vigil::Milliseconds{2'000});
+    CHECK(config.rewrite.translate(SIGTERM) == SIGINT);
+    CHECK(config.rewrite.translate(SIGHUP) == 0);
+    CHECK(config.forward_to_group);
+    CHECK(config.success_exits.test(143));
+    CHECK(config.success_exits.test(130));
+    CHECK(config.success_exits.count() == 2);
+    CHECK(config.parent_death_signal == SIGKILL);
+    CHECK(config.log_level == vigil::LogLevel::debug);
+    CHECK(config.log_format == vigil::LogFormat::json);
+}
+
+TEST_CASE("options end at the first word that is not an option") {
+    const auto parsed = parse({"-g", "node", "--inspect", "-t", "5", "app.js"});
+    REQUIRE(parsed.ok());
+    CHECK(parsed->config.command == std::vector<std::string>{"node", "--inspect", "-t", "5", "app.js"});
+    CHECK(parsed->config.drain_timeout == vigil::Milliseconds{25'000});
+    const auto after_dashes = parse({"--", "--help"});
+    REQUIRE(after_dashes.ok());
+    CHECK(after_dashes->request == vigil::Request::run);
+    CHECK(after_dashes->config.command == std::vector<std::string>{"--help"});
+}
+
+TEST_CASE("environment variables are defaults; the command line replaces them") {
+    const Environment environment = {{"VIGIL_DRAIN_TIMEOUT", "1m"}, {"VIGIL_PRE_STOP_DELAY", "5s"}, {"VIGIL_REWRITE", "TERM:INT,USR1:0"},
+                                     {"VIGIL_GROUP", "1"}, {"VIGIL_SUCCESS_EXIT", "143,3"}, {"VIGIL_PDEATHSIG", "TERM"},
+                                     {"VIGIL_LOG_LEVEL", "warn"}, {"VIGIL_LOG_FORMAT", "json"}};
+    const auto from_environment = parse({"node"}, environment);
+    REQUIRE(from_environment.ok());
+    const auto& config = from_environment->config;
+    CHECK(config.drain_timeout == vigil::Milliseconds{60'000});
+    CHECK(config.pre_stop_delay == vigil::Milliseconds{5'000});
+    CHECK(config.rewrite.translate(SIGTERM) == SIGINT);
+    CHECK(config.rewrite.translate(SIGUSR1) == 0);
+    CHECK(config.forward_to_group);
+    CHECK(config.success_exits.test(143));
+    CHECK(config.success_exits.test(3));
+    CHECK(config.parent_death_signal == SIGTERM);
+    CHECK(config.log_level == vigil::LogLevel::warn);
+    CHECK(config.log_format == vigil::LogFormat::json);
+
+    const auto overridden = parse({"-t", "3s", "-r", "QUIT:HUP", "-e", "1", "--log-level", "off", "node"}, environment);
+    REQUIRE(overridden.ok());
+    CHECK(overridden->config.drain_timeout == vigil::Milliseconds{3'000});
+    CHECK(overridden->config.rewrite.translate(SIGTERM) == SIGTERM);  // replaced, not merged
+    CHECK(overridden->config.rewrite.translate(SIGQUIT) == SIGHUP);
+    CHECK(overridden->config.success_exits.count() == 1);
+    CHECK(overridden->config.log_level == vigil::LogLevel::off);
+    CHECK(overridden->config.pre_stop_delay == vigil::Milliseconds{5'000});
+}
+
+TEST_CASE("VIGIL_GROUP accepts 1/0 spellings and refuses others") {
+    CHECK_FALSE(parse({"x"}, {{"VIGIL_GROUP", "0"}})->config.forward_to_group);
+    CHECK(parse({"x"}, {{"VIGIL_GROUP", "true"}})->config.forward_to_group);
+    const auto bad = parse({"x"}, {{"VIGIL_GROUP", "perhaps"}});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().find("VIGIL_GROUP") == 0);
+    CHECK(bad.error().find("'perhaps'") != std::string::npos);
+}
+
+TEST_CASE("unknown VIGIL_ variables are collected for a warning") {
+    const auto parsed = parse({"x"}, {{"VIGIL_DRAIN_TIMOUT", "5s"}});
+    REQUIRE(parsed.ok());
+    CHECK(parsed->config.unknown_variables == std::vector<std::string>{"VIGIL_DRAIN_TIMOUT"});
+}
+
+TEST_CASE("bad input names the bad value") {
+    struct Case {
+        std::vector<std::string> words;
+        Environment environment;
+        std::string expected;
+    };
+    const std::vector<Case> cases = {
+        {{"--bogus", "x"}, {}, "unknown option '--bogus'"},
+        {{"-z", "x"}, {}, "unknown option '-z'"},
+        {{"-t"}, {}, "option '-t' needs a value"},
+        {{"--drain-timeout"}, {}, "option '--drain-timeout' needs a value"},
+        {{"-t", "-3s", "x"}, {}, "invalid duration '-3s': must not be negative"},
+        {{"-e", "256", "x"}, {}, "invalid exit code '256': expected a number from 0 to 255"},
+        {{"-e", "-1", "x"}, {}, "invalid exit code '-1': expected a number from 0 to 255"},
+        {{"-e", "abc", "x"}, {}, "invalid exit code 'abc': expected a number from 0 to 255"},
+        {{"-p", "NOPE", "x"}, {}, "unknown signal 'NOPE'"},
+        {{"--log-level", "loud", "x"}, {}, "invalid log level 'loud': expected off, error, warn, info or debug"},
+        {{"--log-format", "xml", "x"}, {}, "invalid log format 'xml': expected text or json"},
+        {{}, {}, "missing program to run"},
+        {{"-g"}, {}, "missing program to run"},
+        {{""}, {}, "the program name is empty"},
+        {{"x"}, {{"VIGIL_DRAIN_TIMEOUT", "soon"}}, "VIGIL_DRAIN_TIMEOUT: invalid duration 'soon': expected a number (use e.g. 250ms, 25s, 1m30s, 2h)"},
+        {{"x"}, {{"VIGIL_SUCCESS_EXIT", "143,,3"}}, "VIGIL_SUCCESS_EXIT: invalid exit code '': expected a number from 0 to 255"},
+        {{"x"}, {{"VIGIL_REWRITE", "TERM:INT,BAD"}}, "VIGIL_REWRITE: invalid rewrite 'BAD': expected FROM:TO, e.g. TERM:INT"},
+    };
+    for (const auto& bad : cases) {
+        INFO(bad.expected);
+        const auto parsed = parse(bad.words, bad.environment);
+        REQUIRE_FALSE(parsed.ok());
+        CHECK(parsed.error() == bad.expected);
+    }
+}
+
+TEST_CASE("help and version are requests, and help lists every option") {
+    CHECK(parse({"-h"})->request == vigil::Request::help);
+    CHECK(parse({"--help", "x"})->request == vigil::Request::help);
+    CHECK(parse({"-V"})->request == vigil::Request::version);
+    CHECK(parse({"--version"})->request == vigil::Request::version);
+    const auto help = vigil::help_text();
+    for (const char* word : {"--drain-timeout", "--pre-stop-delay", "--rewrite", "--group", "--success-exit", "--subreaper",
+                             "--pdeathsig", "--log-level", "--log-format", "VIGIL_DRAIN_TIMEOUT", "VIGIL_PRE_STOP_DELAY",
+                             "VIGIL_REWRITE", "VIGIL_GROUP", "VIGIL_SUCCESS_EXIT", "VIGIL_PDEATHSIG", "VIGIL_LOG_LEVEL", "VIGIL_LOG_FORMAT"}) {
+        INFO(word);
+        CHECK(help.find(word) != std::string::npos);
+    }
+    CHECK(vigil::version_text().rfind("vigil ", 0) == 0);
+}
+
+TEST_CASE("vigil_environment keeps only VIGIL_ entries") {
+    char a[] = "PATH=/bin";
+    char b[] = "VIGIL_GROUP=1";
+    char c[] = "VIGIL_LOG_LEVEL=a=b";
+    char* entries[] = {a, b, c, nullptr};
+    const auto environment = vigil::vigil_environment(entries);
+    CHECK(environment.size() == 2);
+    CHECK(environment.at("VIGIL_GROUP") == "1");
+    CHECK(environment.at("VIGIL_LOG_LEVEL") == "a=b");
+}

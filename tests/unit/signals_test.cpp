@@ -1,0 +1,89 @@
+#include <catch2/catch.hpp>
+
+#include <csignal>
+
+#include "signals.hpp"
+
+using vigil::parse_signal;
+
+TEST_CASE("signals by name, with or without SIG, any case, or by number") {
+    CHECK(*parse_signal("TERM") == SIGTERM);
+    CHECK(*parse_signal("SIGTERM") == SIGTERM);
+    CHECK(*parse_signal("sigterm") == SIGTERM);
+    CHECK(*parse_signal("15") == SIGTERM);
+    CHECK(*parse_signal("USR1") == SIGUSR1);
+    CHECK(*parse_signal("CLD") == SIGCHLD);
+    CHECK(*parse_signal("64") == 64);
+}
+
+TEST_CASE("real-time signals relative to RTMIN and RTMAX") {
+    CHECK(*parse_signal("RTMIN") == SIGRTMIN);
+    CHECK(*parse_signal("SIGRTMIN+3") == SIGRTMIN + 3);
+    CHECK(*parse_signal("RTMAX-1") == SIGRTMAX - 1);
+    CHECK(*parse_signal("RTMAX") == SIGRTMAX);
+    CHECK(vigil::signal_name(SIGRTMIN + 3) == "SIGRTMIN+3");
+    CHECK_FALSE(parse_signal("RTMIN+40").ok());
+    CHECK_FALSE(parse_signal("RTMAX-40").ok());
+}
+
+TEST_CASE("unknown signals are refused with the text named") {
+    for (const char* bad : {"", "0", "65", "-1", "NOPE", "SIG", "RTMIN+", "RTMIN+x", "1e3", "TERM "}) {
+        INFO(bad);
+        const auto parsed = parse_signal(bad);
+        REQUIRE_FALSE(parsed.ok());
+    }
+    CHECK(parse_signal("NOPE").error() == "unknown signal 'NOPE'");
+}
+
+TEST_CASE("names round-trip through signal_name") {
+    for (int signal = 1; signal <= vigil::max_signal; ++signal) {
+        if (signal == 32 || signal == 33) continue;
+        INFO(signal);
+        CHECK(*parse_signal(vigil::signal_name(signal)) == signal);
+    }
+}
+
+TEST_CASE("forwardable signals exclude SIGCHLD, faults, KILL, STOP and glibc's own") {
+    for (int signal : {SIGKILL, SIGSTOP, SIGCHLD, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, 32, 33, 0, 65}) {
+        INFO(signal);
+        CHECK_FALSE(vigil::is_forwardable(signal));
+    }
+    for (int signal : {SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGPIPE, SIGWINCH, SIGTSTP, SIGCONT, SIGABRT, SIGRTMIN, SIGRTMAX}) {
+        INFO(signal);
+        CHECK(vigil::is_forwardable(signal));
+    }
+    CHECK(vigil::is_stop_signal(SIGTERM));
+    CHECK(vigil::is_stop_signal(SIGINT));
+    CHECK_FALSE(vigil::is_stop_signal(SIGQUIT));
+}
+
+TEST_CASE("rewrite map: identity, translation, dropping, last rule wins") {
+    vigil::RewriteMap map;
+    CHECK(map.translate(SIGTERM) == SIGTERM);
+    REQUIRE(map.add("TERM:INT").ok());
+    REQUIRE(map.add("SIGUSR1:12").ok());
+    REQUIRE(map.add("HUP:NONE").ok());
+    REQUIRE(map.add("WINCH:0").ok());
+    REQUIRE(map.add("RTMIN+1:RTMIN+2").ok());
+    CHECK(map.translate(SIGTERM) == SIGINT);
+    CHECK(map.translate(SIGUSR1) == SIGUSR2);
+    CHECK(map.translate(SIGHUP) == 0);
+    CHECK(map.translate(SIGWINCH) == 0);
+    CHECK(map.translate(SIGRTMIN + 1) == SIGRTMIN + 2);
+    CHECK(map.translate(SIGQUIT) == SIGQUIT);
+    REQUIRE(map.add("TERM:QUIT").ok());
+    CHECK(map.translate(SIGTERM) == SIGQUIT);
+    REQUIRE(map.add("TERM:KILL").ok());
+    CHECK(map.translate(SIGTERM) == SIGKILL);
+}
+
+TEST_CASE("bad rewrite rules name the rule") {
+    vigil::RewriteMap map;
+    for (const char* bad : {"TERM", "TERM:", ":INT", "FOO:INT", "TERM:FOO", "KILL:TERM", "CHLD:TERM", "SEGV:TERM", "TERM:INT:HUP"}) {
+        INFO(bad);
+        const auto added = map.add(bad);
+        REQUIRE_FALSE(added.ok());
+        CHECK(added.error().find(std::string("'") + bad + "'") != std::string::npos);
+    }
+    CHECK(map == vigil::RewriteMap{});
+}

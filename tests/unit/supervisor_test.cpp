@@ -1,0 +1,223 @@
+// One test per row of the supervisor table in DESIGN.md.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+
+#include "supervisor.hpp"
+
+using namespace vigil;
+using Ms = Milliseconds;
+
+namespace {
+
+Supervisor make(Ms drain = Ms{10'000}, Ms pre_stop = Ms{0}, std::vector<const char*> rules = {}, std::vector<int> success = {}) {
+    SupervisorSettings settings;
+    settings.drain_timeout = drain;
+    settings.pre_stop_delay = pre_stop;
+    for (const char* rule : rules) REQUIRE(settings.rewrite.add(rule).ok());
+    for (int code : success) settings.success_exits.set(static_cast<std::size_t>(code));
+    return Supervisor(settings);
+}
+
+int exited(int code) { return code << 8; }
+
+template <typename T>
+const T* find(const Actions& actions) {
+    for (const auto& each : actions)
+        if (const auto* found = std::get_if<T>(&each)) return found;
+    return nullptr;
+}
+
+bool forwards(const Actions& actions, int received, int sent) {
+    const auto* forward = find<action::Forward>(actions);
+    return forward != nullptr && forward->received == received && forward->sent == sent;
+}
+
+}  // namespace
+
+TEST_CASE("running + stop signal, no pre-stop delay: arm the deadline, forward, draining") {
+    auto supervisor = make();
+    const auto actions = supervisor.on_signal(SIGTERM, Ms{1000});
+    CHECK(find<action::StopReceived>(actions) != nullptr);
+    CHECK(forwards(actions, SIGTERM, SIGTERM));
+    CHECK(supervisor.phase() == Phase::draining);
+    CHECK(supervisor.deadline() == Ms{11'000});
+    CHECK(supervisor.stop_received_at() == Ms{1000});
+    CHECK(supervisor.next_wakeup() == Ms{11'000});
+}
+
+TEST_CASE("SIGINT is a stop signal too") {
+    auto supervisor = make();
+    CHECK(forwards(supervisor.on_signal(SIGINT, Ms{0}), SIGINT, SIGINT));
+    CHECK(supervisor.phase() == Phase::draining);
+}
+
+TEST_CASE("running + stop signal with a pre-stop delay: nothing forwarded yet, pre-stop") {
+    auto supervisor = make(Ms{10'000}, Ms{3'000});
+    const auto actions = supervisor.on_signal(SIGTERM, Ms{1000});
+    CHECK(find<action::Forward>(actions) == nullptr);
+    REQUIRE(find<action::StopReceived>(actions) != nullptr);
+    CHECK(find<action::StopReceived>(actions)->pre_stop_delay == Ms{3'000});
+    CHECK(supervisor.phase() == Phase::pre_stop);
+    CHECK(supervisor.next_wakeup() == Ms{4'000});
+    CHECK(supervisor.deadline() == Ms{11'000});  // the delay counts inside the budget
+}
+
+TEST_CASE("running + other signal: forward the translation, stay running") {
+    auto supervisor = make(Ms{10'000}, Ms{0}, {"USR1:USR2", "HUP:NONE"});
+    CHECK(forwards(supervisor.on_signal(SIGUSR1, Ms{0}), SIGUSR1, SIGUSR2));
+    CHECK(forwards(supervisor.on_signal(SIGHUP, Ms{0}), SIGHUP, 0));
+    CHECK(forwards(supervisor.on_signal(SIGWINCH, Ms{0}), SIGWINCH, SIGWINCH));
+    CHECK(supervisor.phase() == Phase::running);
+    CHECK_FALSE(supervisor.next_wakeup().has_value());
+}
+
+TEST_CASE("a stop signal is translated when forwarded") {
+    auto supervisor = make(Ms{10'000}, Ms{0}, {"TERM:INT"});
+    CHECK(forwards(supervisor.on_signal(SIGTERM, Ms{0}), SIGTERM, SIGINT));
+}
+
+TEST_CASE("pre-stop + delay elapsed: forward the translated stop signal, draining") {
+    auto supervisor = make(Ms{10'000}, Ms{3'000}, {"TERM:QUIT"});
+    (void)supervisor.on_signal(SIGTERM, Ms{1000});
+    CHECK(supervisor.on_clock(Ms{3'999}).empty());
+    CHECK(forwards(supervisor.on_clock(Ms{4'000}), SIGTERM, SIGQUIT));
+    CHECK(supervisor.phase() == Phase::draining);
+    CHECK(supervisor.next_wakeup() == Ms{11'000});
+}
+
+TEST_CASE("pre-stop + other signal: forwarded, still in pre-stop") {
+    auto supervisor = make(Ms{10'000}, Ms{3'000});
+    (void)supervisor.on_signal(SIGTERM, Ms{0});
+    CHECK(forwards(supervisor.on_signal(SIGUSR1, Ms{10}), SIGUSR1, SIGUSR1));
+    CHECK(supervisor.phase() == Phase::pre_stop);
+}
+
+TEST_CASE("pre-stop + stop signal again: forward now, draining") {
+    auto supervisor = make(Ms{10'000}, Ms{3'000});
+    (void)supervisor.on_signal(SIGTERM, Ms{0});
+    CHECK(forwards(supervisor.on_signal(SIGINT, Ms{100}), SIGINT, SIGINT));
+    CHECK(supervisor.phase() == Phase::draining);
+    CHECK(supervisor.on_clock(Ms{3'000}).empty());  // the delay no longer fires
+    CHECK(supervisor.deadline() == Ms{10'000});     // the clock still runs from the first signal
+}
+
+TEST_CASE("draining + stop signal again: forwarded again") {
+    auto supervisor = make();
+    (void)supervisor.on_signal(SIGTERM, Ms{0});
+    CHECK(forwards(supervisor.on_signal(SIGTERM, Ms{500}), SIGTERM, SIGTERM));
+    CHECK(supervisor.phase() == Phase::draining);
+    CHECK(supervisor.deadline() == Ms{10'000});
+}
+
+TEST_CASE("main program exits with nothing left: done, its exit code") {
+    auto supervisor = make();
+    const auto actions = supervisor.on_main_exited(exited(3), false, Ms{0});
+    REQUIRE(find<action::Exit>(actions) != nullptr);
+    CHECK(find<action::Exit>(actions)->code == 3);
+    CHECK(supervisor.phase() == Phase::done);
+}
+
+TEST_CASE("main program exits by a signal: 128+N, remapped by success exits") {
+    auto plain = make();
+    CHECK(find<action::Exit>(plain.on_main_exited(SIGTERM, false, Ms{0}))->code == 143);
+    auto remapped = make(Ms{10'000}, Ms{0}, {}, {143});
+    CHECK(find<action::Exit>(remapped.on_main_exited(SIGTERM, false, Ms{0}))->code == 0);
+}
+
+TEST_CASE("main program exits while others remain: terminate them, arm the deadline, cleaning up") {
+    auto supervisor = make(Ms{5'000});
+    const auto actions = supervisor.on_main_exited(exited(0), true, Ms{2'000});
+    CHECK(find<action::TerminateLeftBehind>(actions) != nullptr);
+    CHECK(find<action::Exit>(actions) == nullptr);
+    CHECK(supervisor.phase() == Phase::cleaning_up);
+    CHECK(supervisor.deadline() == Ms{7'000});
+}
+
+TEST_CASE("main program exits during the drain with others left: the drain's deadline stands") {
+    auto supervisor = make(Ms{5'000});
+    (void)supervisor.on_signal(SIGTERM, Ms{1'000});
+    (void)supervisor.on_main_exited(exited(0), true, Ms{3'000});
+    CHECK(supervisor.phase() == Phase::cleaning_up);
+    CHECK(supervisor.deadline() == Ms{6'000});
+}
+
+TEST_CASE("main program exits during pre-stop: the delay is dropped") {
+    auto supervisor = make(Ms{10'000}, Ms{3'000});
+    (void)supervisor.on_signal(SIGTERM, Ms{0});
+    CHECK(find<action::Exit>(supervisor.on_main_exited(exited(0), false, Ms{100}))->code == 0);
+    CHECK(supervisor.on_clock(Ms{3'000}).empty());
+}
+
+TEST_CASE("cleaning up + last process reaped: done with the main program's code") {
+    auto supervisor = make();
+    (void)supervisor.on_main_exited(exited(4), true, Ms{0});
+    const auto actions = supervisor.on_all_reaped();
+    REQUIRE(find<action::Exit>(actions) != nullptr);
+    CHECK(find<action::Exit>(actions)->code == 4);
+    CHECK(supervisor.phase() == Phase::done);
+}
+
+TEST_CASE("cleaning up + stop signal: the remaining processes are asked again") {
+    auto supervisor = make();
+    (void)supervisor.on_main_exited(exited(0), true, Ms{0});
+    CHECK(find<action::TerminateLeftBehind>(supervisor.on_signal(SIGTERM, Ms{1})) != nullptr);
+    CHECK(supervisor.on_signal(SIGUSR1, Ms{2}).empty());
+}
+
+TEST_CASE("deadline reached while draining, in pre-stop or cleaning up: kill everything") {
+    auto draining = make(Ms{1'000});
+    (void)draining.on_signal(SIGTERM, Ms{0});
+    CHECK(draining.on_clock(Ms{999}).empty());
+    CHECK(find<action::KillAll>(draining.on_clock(Ms{1'000})) != nullptr);
+    CHECK(draining.phase() == Phase::killing);
+    CHECK_FALSE(draining.next_wakeup().has_value());
+
+    auto pre_stop = make(Ms{1'000}, Ms{5'000});
+    (void)pre_stop.on_signal(SIGTERM, Ms{0});
+    CHECK(find<action::KillAll>(pre_stop.on_clock(Ms{1'000})) != nullptr);
+    CHECK(pre_stop.phase() == Phase::killing);
+
+    auto cleaning = make(Ms{1'000});
+    (void)cleaning.on_main_exited(exited(5), true, Ms{0});
+    CHECK(find<action::KillAll>(cleaning.on_clock(Ms{1'000})) != nullptr);
+    CHECK(cleaning.phase() == Phase::killing);
+    CHECK(find<action::Exit>(cleaning.on_all_reaped())->code == 5);
+}
+
+TEST_CASE("killing + the main program reaped: exits 137 once nothing is left") {
+    auto supervisor = make(Ms{1'000});
+    (void)supervisor.on_signal(SIGTERM, Ms{0});
+    (void)supervisor.on_clock(Ms{1'000});
+    CHECK(supervisor.on_signal(SIGTERM, Ms{1'001}).empty());  // nothing more to forward
+    CHECK(supervisor.on_main_exited(SIGKILL, true, Ms{1'002}).empty());
+    CHECK(supervisor.phase() == Phase::killing);
+    CHECK(find<action::Exit>(supervisor.on_all_reaped())->code == 137);
+    CHECK(supervisor.phase() == Phase::done);
+}
+
+TEST_CASE("killing + main reaped with nothing else left: exit at once") {
+    auto supervisor = make(Ms{1'000});
+    (void)supervisor.on_signal(SIGTERM, Ms{0});
+    (void)supervisor.on_clock(Ms{1'000});
+    CHECK(find<action::Exit>(supervisor.on_main_exited(SIGKILL, false, Ms{1'002}))->code == 137);
+}
+
+TEST_CASE("a drain timeout of 0 never arms a deadline") {
+    auto supervisor = make(Ms{0});
+    (void)supervisor.on_signal(SIGTERM, Ms{0});
+    CHECK_FALSE(supervisor.deadline().has_value());
+    CHECK_FALSE(supervisor.next_wakeup().has_value());
+    (void)supervisor.on_main_exited(exited(0), true, Ms{10});
+    CHECK_FALSE(supervisor.next_wakeup().has_value());
+    CHECK(supervisor.on_clock(Ms{1'000'000'000}).empty());
+}
+
+TEST_CASE("done ignores everything") {
+    auto supervisor = make();
+    (void)supervisor.on_main_exited(exited(0), false, Ms{0});
+    CHECK(supervisor.on_signal(SIGTERM, Ms{1}).empty());
+    CHECK(supervisor.on_main_exited(exited(1), false, Ms{2}).empty());
+    CHECK(supervisor.on_all_reaped().empty());
+    CHECK(supervisor.on_clock(Ms{1'000'000}).empty());
+}
