@@ -1,0 +1,25 @@
+#!/bin/sh
+# The whole test suite, as CI runs it: a development build with warnings as
+# errors, then the static release build, each running every test against
+# its own vigil binary.
+set -eu
+cd "$(dirname "$0")/.."
+tests/install-deps.sh meson ninja-build g++ pkg-config binutils util-linux \
+    libcap-dev libspdlog-dev libfmt-dev catch2
+
+# Configures a build directory afresh or updates it in place.
+configure() {
+    directory=$1
+    shift
+    if [ -f "$directory/build.ninja" ]; then
+        meson configure "$directory" "$@"
+    else
+        meson setup "$directory" "$@"
+    fi
+}
+
+configure build -Dwerror=true
+meson test -C build --print-errorlogs
+
+configure build-static -Dstatic=true -Dbuildtype=release -Dwerror=true
+meson test -C build-static --print-errorlogs
