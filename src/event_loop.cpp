@@ -197,12 +197,21 @@ void EventLoop::reap_children() {
         return;
     }
     // Processes forked while the first SIGKILL went out: kill them too.
-    if (supervisor_.phase() == Phase::killing && !pid_one_) signal_everything(SIGKILL, false);
+    if (supervisor_.phase() == Phase::killing && !pid_one_) signal_reachable(SIGKILL);
+}
+
+std::optional<int> EventLoop::signal_reachable(int signal) {
+    const auto count = signal_everything(signal, pid_one_, main_pid_);
+    if (!count && !pid_one_ && !warned_without_proc_) {
+        warned_without_proc_ = true;
+        log_.warn("proc", "cannot read /proc: only the program's process group can be reached, a setsid'ed process may escape");
+    }
+    return count;
 }
 
 void EventLoop::terminate_left_behind() {
-    const auto count = signal_everything(SIGTERM, pid_one_);
-    signal_everything(SIGCONT, pid_one_);
+    const auto count = signal_reachable(SIGTERM);
+    signal_reachable(SIGCONT);
     left_behind_ = count.value_or(0);
     left_behind_since_ = now();
     const auto deadline = supervisor_.deadline();
@@ -213,7 +222,7 @@ void EventLoop::terminate_left_behind() {
 }
 
 void EventLoop::kill_everything() {
-    const auto count = signal_everything(SIGKILL, pid_one_);
+    const auto count = signal_reachable(SIGKILL);
     const std::string counted = count ? std::to_string(*count) : "an unknown number of";
     log_.warn("deadline", fmt::format("drain deadline of {} reached: killed {} process(es)", format_duration(config_.drain_timeout), counted),
               {{"killed", count.value_or(-1)}, {"timeout_ms", config_.drain_timeout.count()}});

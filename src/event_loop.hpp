@@ -30,6 +30,8 @@ private:
     void carry_out(const Actions& actions);
     void terminate_left_behind();
     void kill_everything();
+    // signal_everything, with a warning (once) when /proc cannot be read.
+    std::optional<int> signal_reachable(int signal);
     Milliseconds now() const;
 
     const Config& config_;
@@ -44,6 +46,7 @@ private:
     int left_behind_ = 0;
     Milliseconds left_behind_since_{0};
     std::optional<int> exit_code_;
+    bool warned_without_proc_ = false;
 };
 
 }  // namespace vigil

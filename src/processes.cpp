@@ -90,7 +90,7 @@ bool proc_matches_namespace() {
     return error == std::errc{} && end == target + length && shown == ::getpid();
 }
 
-std::optional<int> signal_everything(int signal, bool pid_one) {
+std::optional<int> signal_everything(int signal, bool pid_one, pid_t fallback_group) {
     const pid_t self = ::getpid();
     std::optional<std::vector<ProcessEntry>> table;
     if (!pid_one || proc_matches_namespace()) table = read_process_table();
@@ -105,7 +105,10 @@ std::optional<int> signal_everything(int signal, bool pid_one) {
         ::kill(-1, signal);
         return count;
     }
-    if (!table) return std::nullopt;
+    if (!table) {
+        ::kill(-fallback_group, signal);
+        return std::nullopt;
+    }
     const auto targets = live_descendants(self, *table);
     for (pid_t pid : targets) ::kill(pid, signal);
     return static_cast<int>(targets.size());

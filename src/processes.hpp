@@ -31,8 +31,9 @@ std::optional<std::vector<ProcessEntry>> read_process_table();
 bool proc_matches_namespace();
 
 // Sends `signal` to every process vigil is responsible for, except itself.
-// Returns how many live processes it found to signal (nullopt when it could
-// not tell, e.g. without /proc).
-std::optional<int> signal_everything(int signal, bool pid_one);
+// Returns how many live processes it found to signal; nullopt when it could
+// not tell because /proc is unreadable. Then, when not PID 1, only
+// fallback_group (the program's process group) can be reached.
+std::optional<int> signal_everything(int signal, bool pid_one, pid_t fallback_group);
 
 }  // namespace vigil
