@@ -6,11 +6,13 @@
 //   GET /           -> "hello"
 //   GET /slow?ms=N  -> answers after N milliseconds (default 3000)
 //   GET /healthz    -> 200 while serving, 503 once draining (readiness probe)
+//
+// Listens on PORT (default 3000), or on the unix socket SOCKET when set.
 'use strict';
 
 const http = require('node:http');
 
-const port = Number(process.env.PORT || 3000);
+const listenOn = process.env.SOCKET || Number(process.env.PORT || 3000);
 const log = (message) => console.log(`server: ${message}`);
 
 let draining = false;
@@ -23,6 +25,7 @@ const server = http.createServer((request, response) => {
   if (draining) response.setHeader('Connection', 'close');
 
   const url = new URL(request.url, 'http://localhost');
+  log(`${request.method} ${request.url} started`);
   if (url.pathname === '/healthz') {
     response.writeHead(draining ? 503 : 200).end(draining ? 'draining\n' : 'ok\n');
   } else if (url.pathname === '/slow') {
@@ -54,4 +57,4 @@ function drain(signal) {
 process.on('SIGTERM', () => drain('SIGTERM'));
 process.on('SIGINT', () => drain('SIGINT'));
 
-server.listen(port, () => log(`listening on port ${port} as pid ${process.pid}`));
+server.listen(listenOn, () => log(`listening on ${listenOn} as pid ${process.pid}`));

@@ -1,0 +1,4 @@
+// A Node program that ignores SIGTERM outright.
+process.on('SIGTERM', () => console.log('ignoring SIGTERM'));
+console.log('ready');
+setInterval(() => {}, 1000);

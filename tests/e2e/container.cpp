@@ -1,0 +1,249 @@
+#include "container.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+namespace e2e {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::atomic<int> container_counter{0};
+
+// fork + exec with stdout/stderr to files (or a pty); the pid.
+pid_t launch(const std::vector<std::string>& command, const std::string& out_path, const std::string& err_path, int terminal_child = -1) {
+    std::vector<std::string> words = command;
+    std::vector<char*> argv;
+    for (auto& word : words) argv.push_back(word.data());
+    argv.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        if (terminal_child >= 0) {
+            ::setsid();
+            ::ioctl(terminal_child, TIOCSCTTY, 0);
+            for (int fd = 0; fd <= 2; ++fd) ::dup2(terminal_child, fd);
+        } else {
+            const int null_fd = ::open("/dev/null", O_RDONLY);
+            const int out_fd = out_path.empty() ? ::open("/dev/null", O_WRONLY) : ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int err_fd = err_path.empty() ? ::open("/dev/null", O_WRONLY) : ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            ::dup2(null_fd, 0);
+            ::dup2(out_fd, 1);
+            ::dup2(err_fd, 2);
+        }
+        for (int fd = 3; fd < 1024; ++fd) ::close(fd);
+        ::execvp(argv[0], argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+int decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& command, std::string* output) {
+    const std::string out_path = fs::temp_directory_path() / ("vigil-e2e-out-" + std::to_string(::getpid()) + "-" + std::to_string(container_counter++));
+    const pid_t pid = launch(command, out_path, "");
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (output != nullptr) *output = harness::read_file(out_path);
+    fs::remove(out_path);
+    return decode(status);
+}
+
+std::string build_rootfs(const harness::TempDir& dir, const std::string& vigil, const std::string& apps, const std::string& example) {
+    const fs::path root = dir.path("rootfs");
+    for (const char* sub : {"bin", "proc", "dev", "sys", "tmp", "etc", "app", "work", "usr", "lib", "lib64", "run"}) fs::create_directories(root / sub);
+    fs::permissions(root / "tmp", fs::perms::all | fs::perms::sticky_bit);
+    fs::copy_file(vigil, root / "init");
+    fs::copy_file("/bin/busybox", root / "bin" / "busybox");
+    fs::create_symlink("busybox", root / "bin" / "sh");
+    for (const auto& entry : fs::directory_iterator(apps)) fs::copy_file(entry.path(), root / "app" / entry.path().filename());
+    fs::copy_file(example, root / "app" / "server.js");
+    return root.string();
+}
+
+std::optional<Runtime> find_runtime(const std::string& rootfs, std::string& why_not) {
+    struct Candidate {
+        const char* runtime;
+        const char* cgroup_manager;
+    };
+    for (const Candidate candidate : {Candidate{"runc", "cgroupfs"}, Candidate{"crun", "cgroupfs"}, Candidate{"crun", "systemd"}, Candidate{"runc", "systemd"}}) {
+        std::string found;
+        if (run_command({"sh", "-c", std::string("command -v ") + candidate.runtime + " || test -x /usr/libexec/podman/" + candidate.runtime}, &found) != 0) {
+            why_not += std::string(candidate.runtime) + ": not installed; ";
+            continue;
+        }
+        Runtime runtime{{"podman", "--runtime", candidate.runtime, "--cgroup-manager", candidate.cgroup_manager, "--storage-driver", "vfs"},
+                        std::string(candidate.runtime) + " with " + candidate.cgroup_manager};
+        std::vector<std::string> probe = runtime.global_options;
+        for (const char* word : {"run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--rootfs"}) probe.emplace_back(word);
+        probe.push_back(rootfs);
+        for (const char* word : {"/bin/busybox", "true"}) probe.emplace_back(word);
+        std::string output;
+        const int code = run_command(probe, &output);
+        if (code == 0) return runtime;
+        why_not += runtime.description + ": a trivial container exited " + std::to_string(code) + "; ";
+    }
+    return std::nullopt;
+}
+
+Container::Container(const Runtime& runtime, const std::string& rootfs, const harness::TempDir& dir, ContainerSpec spec)
+    : runtime_(runtime),
+      name_("vigil-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(container_counter++)),
+      stdout_path_(dir.path(name_ + ".stdout")),
+      stderr_path_(dir.path(name_ + ".stderr")) {
+    std::vector<std::string> command = runtime.global_options;
+    for (const char* word : {"run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+                             "-v", "/usr:/usr:ro", "-v", "/lib:/lib:ro", "-v", "/lib64:/lib64:ro"})
+        command.emplace_back(word);
+    command.push_back("-v");
+    command.push_back(dir.path("work") + ":/work");
+    fs::create_directories(dir.path("work"));
+    command.push_back("--name");
+    command.push_back(name_);
+    if (spec.terminal) command.push_back("-it");
+    for (const auto& entry : spec.environment) {
+        command.push_back("-e");
+        command.push_back(entry);
+    }
+    command.insert(command.end(), spec.run_options.begin(), spec.run_options.end());
+    command.push_back("--rootfs");
+    command.push_back(rootfs);
+    command.insert(command.end(), spec.command.begin(), spec.command.end());
+
+    int terminal_child = -1;
+    if (spec.terminal) {
+        if (::openpty(&terminal_, &terminal_child, nullptr, nullptr, nullptr) != 0) throw std::runtime_error("openpty failed");
+        ::fcntl(terminal_, F_SETFD, FD_CLOEXEC);
+    }
+    podman_pid_ = launch(command, stdout_path_, stderr_path_, terminal_child);
+    if (terminal_child >= 0) {
+        ::close(terminal_child);
+        terminal_reader_ = std::thread([this] {
+            char buffer[4096];
+            while (!stopping_) {
+                pollfd poll_fd{terminal_, POLLIN, 0};
+                if (::poll(&poll_fd, 1, 100) <= 0) continue;
+                const ssize_t got = ::read(terminal_, buffer, sizeof buffer);
+                if (got <= 0) break;
+                std::lock_guard lock(terminal_mutex_);
+                terminal_output_.append(buffer, static_cast<std::size_t>(got));
+            }
+        });
+    }
+}
+
+Container::~Container() {
+    // Pass or fail, no container outlives its test.
+    run_command(podman({"rm", "-f", "-t", "0", name_}));
+    if (!exited_) {
+        ::kill(podman_pid_, SIGKILL);
+        ::waitpid(podman_pid_, nullptr, 0);
+    }
+    for (pid_t helper : helpers_) ::waitpid(helper, nullptr, 0);
+    stopping_ = true;
+    if (terminal_reader_.joinable()) terminal_reader_.join();
+    if (terminal_ >= 0) ::close(terminal_);
+}
+
+std::vector<std::string> Container::podman(std::vector<std::string> words) const {
+    std::vector<std::string> command = runtime_.global_options;
+    command.insert(command.end(), words.begin(), words.end());
+    return command;
+}
+
+std::optional<int> Container::wait_exit(harness::Seconds timeout) {
+    int status = 0;
+    if (!harness::wait_for([&] { return ::waitpid(podman_pid_, &status, WNOHANG) == podman_pid_; }, timeout)) return std::nullopt;
+    exited_ = true;
+    exited_at_ = std::chrono::steady_clock::now();
+    return decode(status);
+}
+
+void Container::stop(int timeout_seconds) {
+    stopped_at_ = std::chrono::steady_clock::now();
+    helpers_.push_back(launch(podman({"stop", "-t", std::to_string(timeout_seconds), name_}), "", ""));
+}
+
+void Container::kill(const std::string& signal) { run_command(podman({"kill", "--signal", signal, name_})); }
+
+pid_t Container::host_pid() {
+    pid_t pid = 0;
+    harness::wait_for([&] {
+        std::string output;
+        if (run_command(podman({"inspect", "--format", "{{.State.Pid}}", name_}), &output) != 0) return false;
+        pid = static_cast<pid_t>(std::atol(output.c_str()));
+        return pid > 0;
+    });
+    return pid;
+}
+
+void Container::type(const std::string& keys) {
+    if (::write(terminal_, keys.data(), keys.size()) != static_cast<ssize_t>(keys.size())) throw std::runtime_error("cannot type into the terminal");
+}
+
+std::string Container::out() const {
+    if (terminal_ >= 0) {
+        std::lock_guard lock(terminal_mutex_);
+        return terminal_output_;
+    }
+    return harness::read_file(stdout_path_);
+}
+
+std::string Container::err() const { return harness::read_file(stderr_path_); }
+
+double Container::seconds_since_stop() const {
+    const auto end = exited_ ? exited_at_ : std::chrono::steady_clock::now();
+    return std::chrono::duration<double>(end - stopped_at_).count();
+}
+
+HttpResponse http_get(const std::string& socket_path, const std::string& path, harness::Seconds timeout) {
+    HttpResponse response;
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, socket_path.c_str(), sizeof address.sun_path - 1);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        ::close(fd);
+        return response;
+    }
+    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+        ::close(fd);
+        return response;
+    }
+    std::string raw;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    char buffer[4096];
+    while (std::chrono::steady_clock::now() < until) {
+        pollfd poll_fd{fd, POLLIN, 0};
+        if (::poll(&poll_fd, 1, 100) <= 0) continue;
+        const ssize_t got = ::read(fd, buffer, sizeof buffer);
+        if (got <= 0) break;
+        raw.append(buffer, static_cast<std::size_t>(got));
+    }
+    ::close(fd);
+    if (raw.rfind("HTTP/1.", 0) == 0) response.status = std::atoi(raw.c_str() + 9);
+    const auto body = raw.find("\r\n\r\n");
+    if (body != std::string::npos) response.body = raw.substr(body + 4);
+    return response;
+}
+
+}  // namespace e2e

@@ -1,0 +1,87 @@
+// Real containers for the end-to-end tests: podman with whichever OCI
+// runtime works on this machine (runc or crun, cgroupfs or systemd), a
+// directory root filesystem holding only busybox-static and the static
+// vigil as /init, with node and its libraries bind-mounted read-only.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../integration/harness.hpp"
+
+namespace e2e {
+
+struct Runtime {
+    std::vector<std::string> global_options;  // podman --runtime … --cgroup-manager … --storage-driver vfs
+    std::string description;
+};
+
+// The first runtime configuration that runs a trivial container, or why none did.
+std::optional<Runtime> find_runtime(const std::string& rootfs, std::string& why_not);
+
+// Builds the root filesystem in dir: /init (vigil), /bin/busybox, /bin/sh, /app.
+std::string build_rootfs(const harness::TempDir& dir, const std::string& vigil, const std::string& apps, const std::string& example);
+
+struct ContainerSpec {
+    std::vector<std::string> command;       // what podman runs: "/init", "node", …
+    std::vector<std::string> environment;   // NAME=value, passed with -e
+    std::vector<std::string> run_options;   // more podman run options, e.g. --memory 64m
+    bool terminal = false;                  // podman run -it, on a pty we hold
+};
+
+class Container {
+public:
+    Container(const Runtime& runtime, const std::string& rootfs, const harness::TempDir& dir, ContainerSpec spec);
+    ~Container();
+    Container(const Container&) = delete;
+    Container& operator=(const Container&) = delete;
+
+    // The exit code podman run reports for the container; nullopt on timeout.
+    std::optional<int> wait_exit(harness::Seconds timeout = harness::patience);
+    // podman stop -t N, in the background, as an orchestrator would.
+    void stop(int timeout_seconds);
+    void kill(const std::string& signal);
+    // PID 1 of the container, as the host sees it.
+    pid_t host_pid();
+    void type(const std::string& keys);  // into the terminal, with terminal = true
+
+    std::string out() const;  // stdout, or everything from the terminal
+    std::string err() const;
+    double seconds_since_stop() const;
+
+private:
+    std::vector<std::string> podman(std::vector<std::string> words) const;
+
+    const Runtime& runtime_;
+    std::string name_;
+    std::string stdout_path_;
+    std::string stderr_path_;
+    pid_t podman_pid_ = -1;
+    bool exited_ = false;
+    std::vector<pid_t> helpers_;
+    int terminal_ = -1;
+    std::atomic<bool> stopping_{false};
+    std::thread terminal_reader_;
+    mutable std::mutex terminal_mutex_;
+    std::string terminal_output_;
+    std::chrono::steady_clock::time_point stopped_at_{};
+    std::chrono::steady_clock::time_point exited_at_{};
+};
+
+// Runs a command to completion; its exit code (or 128+N), stdout in `output`.
+int run_command(const std::vector<std::string>& command, std::string* output = nullptr);
+
+struct HttpResponse {
+    int status = 0;  // 0: no response
+    std::string body;
+};
+// GET path over a unix socket, one request, waiting up to the timeout.
+HttpResponse http_get(const std::string& socket_path, const std::string& path, harness::Seconds timeout = harness::patience);
+
+}  // namespace e2e

@@ -1,0 +1,170 @@
+// vigil as PID 1 of a real container (podman), running real Node.js,
+// stopped the way orchestrators stop it. The root filesystem holds no C
+// library: busybox-static and the static vigil, with node bind-mounted.
+#include <signal.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <future>
+
+#include "container.hpp"
+
+using namespace harness;
+using namespace e2e;
+
+extern const Runtime* e2e_runtime;
+extern std::string e2e_rootfs;
+
+namespace {
+
+ContainerSpec spec(std::vector<std::string> command, std::vector<std::string> environment = {}) {
+    ContainerSpec result;
+    result.command = std::move(command);
+    result.environment = std::move(environment);
+    return result;
+}
+
+bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+// Every zombie below a container's PID 1, as the host sees them.
+std::size_t zombies_in(Container& container) { return descendants(container.host_pid(), true).size(); }
+
+}  // namespace
+
+TEST_CASE("graceful stop: the request in flight completes and the container exits 0 well before the timeout") {
+    TempDir dir;
+    Container server(*e2e_runtime, e2e_rootfs, dir, spec({"/init", "node", "/app/server.js"}, {"SOCKET=/work/http.sock"}));
+    REQUIRE(wait_for([&] { return contains(server.out(), "listening on"); }));
+    auto request = std::async(std::launch::async, [&] { return http_get(dir.path("work/http.sock"), "/slow?ms=3000"); });
+    REQUIRE(wait_for([&] { return contains(server.out(), "GET /slow?ms=3000 started"); }));
+    server.stop(10);
+    const auto response = request.get();
+    CHECK(response.status == 200);
+    CHECK(response.body == "slow response after 3000 ms\n");
+    CHECK(server.wait_exit() == 0);
+    CHECK(server.seconds_since_stop() < 8.0);
+    INFO(server.err());
+    CHECK(contains(server.err(), "vigil: received SIGTERM: draining (budget 25s)"));
+    CHECK(contains(server.err(), "vigil: exiting with code 0"));
+    CHECK(contains(server.out(), "all connections closed, exiting 0"));
+}
+
+TEST_CASE("no handler: under vigil Node stops promptly with 143; as PID 1 itself it ignores SIGTERM until SIGKILL") {
+    TempDir dir;
+    Container with_vigil(*e2e_runtime, e2e_rootfs, dir, spec({"/init", "node", "/app/no-handler.js"}));
+    REQUIRE(wait_for([&] { return contains(with_vigil.out(), "ready"); }));
+    with_vigil.stop(10);
+    CHECK(with_vigil.wait_exit() == 143);
+    CHECK(with_vigil.seconds_since_stop() < 8.0);
+
+    Container without_vigil(*e2e_runtime, e2e_rootfs, dir, spec({"node", "/app/no-handler.js"}));
+    REQUIRE(wait_for([&] { return contains(without_vigil.out(), "ready"); }));
+    without_vigil.stop(3);
+    CHECK(without_vigil.wait_exit() == 137);      // SIGTERM did nothing; the runtime's SIGKILL did
+    CHECK(without_vigil.seconds_since_stop() >= 3.0);
+}
+
+TEST_CASE("stubborn program: the drain deadline ends it at about 2 s with 137, and the log says why") {
+    TempDir dir;
+    Container stubborn(*e2e_runtime, e2e_rootfs, dir, spec({"/init", "node", "/app/stubborn.js"}, {"VIGIL_DRAIN_TIMEOUT=2s"}));
+    REQUIRE(wait_for([&] { return contains(stubborn.out(), "ready"); }));
+    stubborn.stop(10);
+    CHECK(stubborn.wait_exit() == 137);
+    CHECK(stubborn.seconds_since_stop() >= 2.0);
+    CHECK(stubborn.seconds_since_stop() < 9.0);   // vigil's deadline, not the runtime's 10 s
+    CHECK(contains(stubborn.out(), "ignoring SIGTERM"));
+    CHECK(contains(stubborn.err(), "vigil: drain deadline of 2s reached: killed 1 process(es)"));
+}
+
+TEST_CASE("wrappers: behind sh -c or npm start, the Node server still drains its request in flight") {
+    const std::vector<std::vector<std::string>> wrappers = {
+        {"/init", "/bin/sh", "-c", "cd /app && node server.js; echo after"},
+        {"/init", "npm", "--prefix", "/app", "start"},
+    };
+    for (const auto& command : wrappers) {
+        INFO(command[1]);
+        TempDir dir;
+        Container wrapped(*e2e_runtime, e2e_rootfs, dir,
+                          spec(command, {"SOCKET=/work/http.sock", "HOME=/tmp", "npm_config_update_notifier=false", "npm_config_cache=/tmp/npm"}));
+        REQUIRE(wait_for([&] { return contains(wrapped.out(), "listening on"); }));
+        auto request = std::async(std::launch::async, [&] { return http_get(dir.path("work/http.sock"), "/slow?ms=3000"); });
+        REQUIRE(wait_for([&] { return contains(wrapped.out(), "GET /slow?ms=3000 started"); }));
+        wrapped.stop(10);
+        const auto response = request.get();
+        CHECK(response.status == 200);
+        REQUIRE(wrapped.wait_exit().has_value());
+        CHECK(wrapped.seconds_since_stop() < 9.0);
+        INFO(wrapped.out());
+        INFO(wrapped.err());
+        CHECK(contains(wrapped.out(), "all connections closed, exiting 0"));
+    }
+}
+
+TEST_CASE("zombies: orphans of a Node app are reaped under vigil, and pile up without it") {
+    TempDir dir;
+    Container with_vigil(*e2e_runtime, e2e_rootfs, dir, spec({"/init", "node", "/app/zombies.js", "100"}));
+    REQUIRE(wait_for([&] { return file_exists(dir.path("work/spawned")); }));
+    // Once every orphan has exited and been reaped, node is the only process below vigil.
+    CHECK(wait_for([&] { return descendants(with_vigil.host_pid(), false).size() == 1 && zombies_in(with_vigil) == 0; }));
+    with_vigil.stop(10);
+    CHECK(with_vigil.wait_exit() == 143);
+
+    TempDir bare_dir;
+    Container without_vigil(*e2e_runtime, e2e_rootfs, bare_dir, spec({"node", "/app/zombies.js", "100"}));
+    REQUIRE(wait_for([&] { return file_exists(bare_dir.path("work/spawned")); }));
+    REQUIRE(wait_for([&] { return descendants(without_vigil.host_pid(), false).empty(); }));
+    CHECK(zombies_in(without_vigil) == 100);
+    without_vigil.kill("KILL");
+    CHECK(without_vigil.wait_exit() == 137);
+}
+
+TEST_CASE("exit codes pass through the runtime") {
+    TempDir dir;
+    Container exits(*e2e_runtime, e2e_rootfs, dir, spec({"/init", "node", "-e", "process.exit(3)"}));
+    CHECK(exits.wait_exit() == 3);
+    Container segfaults(*e2e_runtime, e2e_rootfs, dir, spec({"/init", "node", "-e", "process.kill(process.pid, 'SIGSEGV'); setTimeout(() => {}, 10000)"}));
+    CHECK(segfaults.wait_exit() == 139);
+    Container missing(*e2e_runtime, e2e_rootfs, dir, spec({"/init", "nodee", "server.js"}));
+    CHECK(missing.wait_exit() == 127);
+    CHECK(contains(missing.err(), "vigil: cannot run 'nodee': No such file or directory"));
+}
+
+TEST_CASE("the static vigil runs in a container with no C library at all") {
+    TempDir dir;
+    const auto& options = e2e_runtime->global_options;
+    std::vector<std::string> command(options.begin(), options.end());
+    for (const char* word : {"run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--rootfs"}) command.emplace_back(word);
+    command.push_back(e2e_rootfs);
+    for (const char* word : {"/init", "/bin/busybox", "sh", "-c", "test ! -e /lib/x86_64-linux-gnu/libc.so.6 && exit 5"}) command.emplace_back(word);
+    CHECK(run_command(command) == 5);
+}
+
+TEST_CASE("interactive: Ctrl-C on podman run -t ends Node and the container with 130") {
+    TempDir dir;
+    auto interactive = spec({"/init", "node", "-e", "console.log('ready'); setInterval(() => {}, 1000)"});
+    interactive.terminal = true;
+    Container container(*e2e_runtime, e2e_rootfs, dir, interactive);
+    REQUIRE(wait_for([&] { return contains(container.out(), "ready"); }));
+    container.type("\x03");
+    CHECK(container.wait_exit() == 130);
+}
+
+TEST_CASE("JSON logs: every line vigil writes parses, and stdout carries only the app's output") {
+    TempDir dir;
+    Container server(*e2e_runtime, e2e_rootfs, dir, spec({"/init", "node", "/app/server.js"}, {"SOCKET=/work/http.sock", "VIGIL_LOG_FORMAT=json"}));
+    REQUIRE(wait_for([&] { return contains(server.out(), "listening on"); }));
+    CHECK(http_get(dir.path("work/http.sock"), "/").status == 200);
+    server.stop(10);
+    CHECK(server.wait_exit() == 0);
+    const auto err_lines = lines(server.err());
+    CHECK(err_lines.size() >= 5);
+    for (const auto& line : err_lines) {
+        INFO(line);
+        CHECK(is_json_object_with(line, {"ts", "level", "msg", "event"}));
+    }
+    for (const auto& line : lines(server.out())) {
+        INFO(line);
+        CHECK(line.rfind("server: ", 0) == 0);
+    }
+}
