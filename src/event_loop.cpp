@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "accounts.hpp"
+#include "capabilities.hpp"
 #include "exit_status.hpp"
 #include "processes.hpp"
 
@@ -88,6 +90,26 @@ bool EventLoop::prepare_process() {
 }
 
 int EventLoop::run(char** environment) {
+    // Who the program will be is settled before anything changes or starts.
+    SpawnRequest request;
+    if (!config_.user.empty()) {
+        auto identity = lookup_identity(config_.user);
+        if (!identity) {
+            log_.error("config", identity.error(), {{"user", config_.user}});
+            return exit_usage;
+        }
+        request.identity = *identity;
+        request.user_spec = config_.user;
+    }
+    if (config_.capabilities) {
+        if (auto held = check_capabilities_held(*config_.capabilities); !held) {
+            log_.error("config", held.error());
+            return exit_usage;
+        }
+        request.capabilities = config_.capabilities;
+    }
+    request.no_new_privs = config_.no_new_privs;
+
     if (!prepare_process()) return exit_cannot_run;
 
     for (const auto& name : config_.unknown_variables)
@@ -96,7 +118,6 @@ int EventLoop::run(char** environment) {
         log_.warn("config", fmt::format("the pre-stop delay ({}) uses up the whole drain timeout ({}): the program will be killed before it is asked to stop",
                                         format_duration(config_.pre_stop_delay), format_duration(config_.drain_timeout)));
 
-    SpawnRequest request;
     request.command = config_.command;
     for (char** entry = environment; entry != nullptr && *entry != nullptr; ++entry) request.environment.emplace_back(*entry);
     const char* path = ::getenv("PATH");
@@ -112,6 +133,8 @@ int EventLoop::run(char** environment) {
     main_pid_ = *spawned;
     const std::string command_line = join_command(config_.command);
     log_.info("start", fmt::format("started '{}' as pid {}", command_line, main_pid_), {{"pid", main_pid_}, {"argv", command_line}});
+    if (request.identity)
+        log_.debug("start", fmt::format("as uid {} gid {} with {} supplementary group(s)", request.identity->uid, request.identity->gid, request.identity->groups.size()));
 
     // vigil itself must never pin a mount; the program kept the caller's directory.
     if (::chdir("/") != 0) log_.debug("setup", fmt::format("cannot change to /: {}", errno_text()));

@@ -6,12 +6,14 @@
 
 #include <fmt/format.h>
 
+#include "capabilities.hpp"
+
 namespace vigil {
 namespace {
 
 constexpr std::string_view version = "0.1.0";
 
-enum LongOnly : int { opt_pre_stop_delay = 256, opt_log_level, opt_log_format };
+enum LongOnly : int { opt_pre_stop_delay = 256, opt_log_level, opt_log_format, opt_caps, opt_no_new_privs };
 
 // One table drives getopt_long, the environment and their error messages.
 struct OptionSpec {
@@ -31,6 +33,9 @@ constexpr OptionSpec option_specs[] = {
     {"pdeathsig", 'p', true, "VIGIL_PDEATHSIG"},
     {"log-level", opt_log_level, true, "VIGIL_LOG_LEVEL"},
     {"log-format", opt_log_format, true, "VIGIL_LOG_FORMAT"},
+    {"user", 'u', true, "VIGIL_USER"},
+    {"caps", opt_caps, true, "VIGIL_CAPS"},
+    {"no-new-privs", opt_no_new_privs, false, "VIGIL_NO_NEW_PRIVS"},
     {"help", 'h', false, nullptr},
     {"version", 'V', false, nullptr},
 };
@@ -112,6 +117,22 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
                 }
             }
             return Error{fmt::format("invalid log level '{}': expected off, error, warn, info or debug", value)};
+        }
+        case 'u':
+            if (value.empty()) return Error{"invalid user '': expected USER or USER:GROUP"};
+            config.user = std::string(value);
+            return success();
+        case opt_caps: {
+            auto capabilities = parse_capabilities(value);
+            if (!capabilities) return Error{capabilities.error()};
+            config.capabilities = std::move(*capabilities);
+            return success();
+        }
+        case opt_no_new_privs: {
+            auto flag = parse_flag(value);
+            if (!flag) return Error{flag.error()};
+            config.no_new_privs = *flag;
+            return success();
         }
         case opt_log_format:
             if (value == "text") config.log_format = LogFormat::text;
@@ -228,6 +249,11 @@ Options end at the first word that is not an option.
   -s, --subreaper               accepted for tini compatibility; vigil is a
                                 subreaper whenever it is not PID 1
   -p, --pdeathsig SIGNAL        signal vigil gets when its parent dies  VIGIL_PDEATHSIG
+  -u, --user USER[:GROUP]       run PROGRAM as this user (names or ids, from
+                                /etc/passwd and /etc/group)     VIGIL_USER
+      --caps CAP[,CAP...]       the only capabilities PROGRAM keeps (ambient
+                                across --user), e.g. NET_BIND_SERVICE  VIGIL_CAPS
+      --no-new-privs            set no_new_privs for PROGRAM    VIGIL_NO_NEW_PRIVS=1
       --log-level LEVEL         off, error, warn, info (default), debug VIGIL_LOG_LEVEL
       --log-format FORMAT       text (default) or json          VIGIL_LOG_FORMAT
   -h, --help                    show this help

@@ -7,6 +7,7 @@
 
 #include <bitset>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,9 @@ struct Config {
     int parent_death_signal = 0;         // 0 = none
     LogLevel log_level = LogLevel::info;
     LogFormat log_format = LogFormat::text;
+    std::string user;                    // USER[:GROUP]; empty = stay who vigil is
+    std::optional<std::vector<int>> capabilities;  // --caps: the only ones the program keeps
+    bool no_new_privs = false;
     std::vector<std::string> command;    // program and its arguments
     std::vector<std::string> unknown_variables;  // VIGIL_* names vigil does not know
 };

@@ -8,9 +8,11 @@
 #include <sys/types.h>
 
 #include <csignal>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "accounts.hpp"
 #include "result.hpp"
 
 namespace vigil {
@@ -26,6 +28,10 @@ struct SpawnRequest {
     std::vector<std::string> environment;  // NAME=value entries
     std::string path_variable;             // PATH, for a program named without '/'
     InheritedSignals signals;
+    std::optional<Identity> identity;             // switch to this user
+    std::string user_spec;                        // as given, for messages
+    std::optional<std::vector<int>> capabilities; // the only ones kept
+    bool no_new_privs = false;
 };
 
 struct SpawnFailure {

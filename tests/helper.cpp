@@ -11,6 +11,8 @@
 //   status FILE | fds FILE | pgrp FILE | tty FILE
 //                          /proc/self/status, open descriptors, "pid pgid sid",
 //                          whether the terminal's foreground is ours
+//   env NAME FILE          the variable's value, or "(unset)"
+//   bind PORT FILE         "bound" if a TCP socket could bind 0.0.0.0:PORT, else the errno text
 //   orphans N              create N short-lived orphans (double fork)
 //   child { … } | daemon { … }
 //   sleep MS | wait        pause, or wait for signals forever
@@ -18,6 +20,8 @@
 //   exit CODE | kill-self SIG | exec PROGRAM ARGS…
 #include <dirent.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -184,6 +188,19 @@ void run(const std::vector<std::string>& steps, std::size_t begin, std::size_t e
             const std::string path = next();
             const char* answer = !isatty(0) ? "not a tty\n" : tcgetpgrp(0) == getpgrp() ? "foreground\n" : "background\n";
             write_file(path, answer);
+        } else if (step == "env") {
+            const char* value = std::getenv(next().c_str());
+            write_file(next(), value != nullptr ? std::string(value) + "\n" : "(unset)\n");
+        } else if (step == "bind") {
+            const int port = std::atoi(next().c_str());
+            const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in address{};
+            address.sin_family = AF_INET;
+            address.sin_port = htons(static_cast<uint16_t>(port));
+            const bool bound = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+            const std::string result = bound ? "bound\n" : std::string(std::strerror(errno)) + "\n";
+            if (fd >= 0) close(fd);
+            write_file(next(), result);
         } else if (step == "orphans") {
             const long count = std::atol(next().c_str());
             for (long n = 0; n < count; ++n) {

@@ -110,7 +110,10 @@ Vigil::Vigil(const TempDir& dir, std::vector<std::string> arguments, LaunchOptio
 
     std::vector<std::string> environment;
     for (char** entry = environ; *entry != nullptr; ++entry) {
-        if (std::strncmp(*entry, "VIGIL_", 6) != 0) environment.emplace_back(*entry);
+        const std::string text(*entry);
+        const auto name = text.substr(0, text.find('='));
+        const bool removed = std::find(options.removed_variables.begin(), options.removed_variables.end(), name) != options.removed_variables.end();
+        if (text.rfind("VIGIL_", 0) != 0 && !removed) environment.push_back(text);
     }
     environment.insert(environment.end(), options.environment.begin(), options.environment.end());
 

@@ -49,6 +49,7 @@ std::vector<pid_t> descendants(pid_t root, bool zombies);
 
 struct LaunchOptions {
     std::vector<std::string> environment;  // extra NAME=value entries
+    std::vector<std::string> removed_variables;  // names taken out of the test's own environment
     std::vector<int> inherited_fds;        // descriptors the launched vigil keeps
     bool use_terminal = false;             // stdin/stdout/stderr on a new pty, as session leader
     std::vector<std::string> prefix;       // run vigil through this command (e.g. the helper); as PID 1, inside the namespace

@@ -1,0 +1,195 @@
+// --user, --caps and --no-new-privs, proven from the program's own
+// /proc/self/status. vigil reads the container's /etc/passwd and /etc/group:
+// here they are test files bind-mounted over /etc in a private mount
+// namespace, with a private network namespace for the port test.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "harness.hpp"
+
+using namespace harness;
+
+namespace {
+
+const std::string helper = helper_binary();
+
+// The value of a /proc/PID/status line, without the trailing space the kernel leaves after Groups.
+std::string status_value(const std::string& status, const std::string& key) {
+    for (const auto& line : lines(status)) {
+        if (line.rfind(key + ":", 0) != 0) continue;
+        auto value = line.substr(key.size() + 2);
+        while (!value.empty() && value.back() == ' ') value.pop_back();
+        return value;
+    }
+    return "(missing)";
+}
+
+std::string own_status(const std::string& key) { return status_value(read_file("/proc/self/status"), key); }
+
+struct Accounts {
+    explicit Accounts(const TempDir& dir) : passwd(dir.path("passwd")), group(dir.path("group")) {
+        std::ofstream(passwd) << "root:x:0:0:root:/root:/bin/sh\n"
+                                 "app:x:1000:1000:App:/home/app:/bin/sh\n";
+        std::ofstream(group) << "root:x:0:\n"
+                                "app:x:1000:\n"
+                                "extra:x:2000:app\n"
+                                "staff:x:3000:\n";
+    }
+    // Runs vigil with these files as /etc/passwd and /etc/group, in its own network namespace.
+    LaunchOptions options() const {
+        LaunchOptions launch;
+        launch.prefix = {"unshare", "--mount", "--net", "--propagation", "private", "sh", "-c",
+                         "mount --bind \"$1\" /etc/passwd && mount --bind \"$2\" /etc/group && shift 2 && exec \"$@\"", "accounts", passwd, group};
+        launch.removed_variables = {"HOME"};
+        return launch;
+    }
+    std::string passwd;
+    std::string group;
+};
+
+// Runs the helper under vigil with these options; the helper's /proc/self/status.
+std::string status_under(const TempDir& dir, const Accounts& accounts, std::vector<std::string> options) {
+    const auto path = dir.path("status");
+    for (const auto& word : {helper, std::string("status"), path, std::string("env"), std::string("HOME"), dir.path("home"), std::string("exit"), std::string("0")})
+        options.push_back(word);
+    Vigil vigil(dir, options, accounts.options());
+    const auto code = vigil.wait_exit();
+    INFO(vigil.err());
+    REQUIRE(code == 0);
+    return read_file(path);
+}
+
+}  // namespace
+
+TEST_CASE("--user by name: uid, gid, supplementary groups, no capabilities, HOME") {
+    TempDir dir;
+    Accounts accounts(dir);
+    const auto status = status_under(dir, accounts, {"--user", "app"});
+    CHECK(status_value(status, "Uid") == "1000\t1000\t1000\t1000");
+    CHECK(status_value(status, "Gid") == "1000\t1000\t1000\t1000");
+    CHECK(status_value(status, "Groups") == "1000 2000");
+    for (const char* set : {"CapInh", "CapPrm", "CapEff", "CapAmb"}) CHECK(status_value(status, set) == "0000000000000000");
+    CHECK(status_value(status, "CapBnd") == own_status("CapBnd"));
+    CHECK(status_value(status, "NoNewPrivs") == "0");
+    CHECK(read_file(dir.path("home")) == "/home/app\n");
+}
+
+TEST_CASE("--user by number absent from passwd, and with a group") {
+    TempDir dir;
+    Accounts accounts(dir);
+    const auto numeric = status_under(dir, accounts, {"-u", "4242"});
+    CHECK(status_value(numeric, "Uid") == "4242\t4242\t4242\t4242");
+    CHECK(status_value(numeric, "Gid") == "0\t0\t0\t0");
+    CHECK(status_value(numeric, "Groups") == "");
+    CHECK(read_file(dir.path("home")) == "(unset)\n");
+
+    const auto grouped = status_under(dir, accounts, {"-u", "app:staff"});
+    CHECK(status_value(grouped, "Uid") == "1000\t1000\t1000\t1000");
+    CHECK(status_value(grouped, "Gid") == "3000\t3000\t3000\t3000");
+    CHECK(status_value(grouped, "Groups") == "2000 3000");
+
+    const auto by_variable = [&] {
+        LaunchOptions options = accounts.options();
+        options.environment = {"VIGIL_USER=1000:2000"};
+        const auto path = dir.path("status-variable");
+        Vigil vigil(dir, {helper, "status", path, "exit", "0"}, options);
+        REQUIRE(vigil.wait_exit() == 0);
+        return read_file(path);
+    }();
+    CHECK(status_value(by_variable, "Uid") == "1000\t1000\t1000\t1000");
+    CHECK(status_value(by_variable, "Gid") == "2000\t2000\t2000\t2000");
+}
+
+TEST_CASE("--user with --caps keeps exactly those capabilities, as ambient ones") {
+    TempDir dir;
+    Accounts accounts(dir);
+    const auto status = status_under(dir, accounts, {"--user", "app", "--caps", "NET_BIND_SERVICE"});
+    CHECK(status_value(status, "Uid") == "1000\t1000\t1000\t1000");
+    for (const char* set : {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"}) {
+        INFO(set);
+        CHECK(status_value(status, set) == "0000000000000400");
+    }
+}
+
+TEST_CASE("--caps as root narrows every set, the bounding set included") {
+    TempDir dir;
+    Accounts accounts(dir);
+    const auto status = status_under(dir, accounts, {"--caps", "CHOWN,KILL", "--no-new-privs"});
+    CHECK(status_value(status, "Uid") == "0\t0\t0\t0");
+    for (const char* set : {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"}) {
+        INFO(set);
+        CHECK(status_value(status, set) == "0000000000000021");
+    }
+    CHECK(status_value(status, "NoNewPrivs") == "1");
+}
+
+TEST_CASE("--no-new-privs and VIGIL_NO_NEW_PRIVS") {
+    TempDir dir;
+    Accounts accounts(dir);
+    CHECK(status_value(status_under(dir, accounts, {"--no-new-privs", "-u", "app"}), "NoNewPrivs") == "1");
+    LaunchOptions options = accounts.options();
+    options.environment = {"VIGIL_NO_NEW_PRIVS=1"};
+    Vigil vigil(dir, {helper, "status", dir.path("nnp"), "exit", "0"}, options);
+    REQUIRE(vigil.wait_exit() == 0);
+    CHECK(status_value(read_file(dir.path("nnp")), "NoNewPrivs") == "1");
+}
+
+TEST_CASE("a non-root program binds port 80 with --caps NET_BIND_SERVICE, and not without") {
+    TempDir dir;
+    Accounts accounts(dir);
+    Vigil with_cap(dir, {"-u", "app", "--caps", "NET_BIND_SERVICE", helper, "bind", "80", dir.path("with"), "exit", "0"}, accounts.options());
+    REQUIRE(with_cap.wait_exit() == 0);
+    CHECK(read_file(dir.path("with")) == "bound\n");
+    Vigil without(dir, {"-u", "app", helper, "bind", "80", dir.path("without"), "exit", "0"}, accounts.options());
+    REQUIRE(without.wait_exit() == 0);
+    CHECK(read_file(dir.path("without")) == "Permission denied\n");
+}
+
+TEST_CASE("bad privilege input exits 2 before anything starts") {
+    TempDir dir;
+    Accounts accounts(dir);
+    struct Case {
+        std::vector<std::string> options;
+        std::string message;
+    };
+    const std::vector<Case> cases = {
+        {{"-u", "nobody-here"}, "vigil: unknown user 'nobody-here': not in /etc/passwd\n"},
+        {{"-u", "app:nogroup"}, "vigil: unknown group 'nogroup': not in /etc/group\n"},
+        {{"--caps", "NOT_A_CAP"}, "vigil: unknown capability 'NOT_A_CAP' (see 'vigil --help')\n"},
+    };
+    for (const auto& bad : cases) {
+        auto arguments = bad.options;
+        for (const auto& word : {helper, std::string("ready"), dir.path("started")}) arguments.push_back(word);
+        Vigil vigil(dir, arguments, accounts.options());
+        CHECK(vigil.wait_exit() == 2);
+        CHECK(vigil.err() == bad.message);
+        CHECK_FALSE(file_exists(dir.path("started")));
+    }
+    // A malformed passwd line is named, even when another entry would match.
+    std::ofstream(accounts.passwd, std::ios::app) << "broken\n";
+    Vigil malformed(dir, {"-u", "app", helper, "ready", dir.path("started")}, accounts.options());
+    CHECK(malformed.wait_exit() == 2);
+    CHECK(malformed.err() == "vigil: /etc/passwd line 3: malformed passwd entry 'broken': expected 7 fields separated by ':', found 1\n");
+    CHECK_FALSE(file_exists(dir.path("started")));
+}
+
+TEST_CASE("a capability vigil does not hold is refused; a switch vigil may not make is 126") {
+    TempDir dir;
+    Accounts accounts(dir);
+    // Run vigil itself without CAP_NET_RAW in its bounding set (capsh is not needed: a first vigil drops it).
+    LaunchOptions options = accounts.options();
+    options.prefix.insert(options.prefix.end(), {vigil_binary(), "--log-level", "off", "--caps", "CHOWN,SETPCAP,SETUID,SETGID"});
+    Vigil missing(dir, {"--caps", "NET_RAW", helper, "ready", dir.path("started")}, options);
+    CHECK(missing.wait_exit() == 2);
+    CHECK(missing.err() == "vigil: cannot keep capability CAP_NET_RAW: vigil does not hold it\n");
+
+    LaunchOptions as_app = accounts.options();
+    as_app.prefix.insert(as_app.prefix.end(), {vigil_binary(), "--log-level", "off", "-u", "app"});
+    Vigil refused(dir, {"-u", "root", helper, "ready", dir.path("started")}, as_app);
+    CHECK(refused.wait_exit() == 126);
+    CHECK(refused.err() == "vigil: cannot switch to user 'root': Operation not permitted\n");
+    CHECK_FALSE(file_exists(dir.path("started")));
+}
