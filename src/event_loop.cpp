@@ -14,6 +14,7 @@
 #include "accounts.hpp"
 #include "capabilities.hpp"
 #include "exit_status.hpp"
+#include "node_heap.hpp"
 #include "processes.hpp"
 
 namespace vigil {
@@ -123,11 +124,15 @@ int EventLoop::run(char** environment) {
     const char* path = ::getenv("PATH");
     request.path_variable = path != nullptr ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     request.signals = inherited_;
+    inspect_memory(request);
 
     SpawnFailure failure{};
     auto spawned = spawn_program(request, failure);
     if (!spawned) {
         log_.error("spawn_error", failure.message, {{"program", config_.command.front()}, {"code", failure.exit_code}});
+        ending_.exit_code = failure.exit_code;
+        ending_.program_status = "no start: " + failure.message;
+        write_termination_log();
         return failure.exit_code;
     }
     main_pid_ = *spawned;
@@ -207,6 +212,9 @@ void EventLoop::reap_children() {
             log_.info("program_exit", fmt::format("program (pid {}) exited with {}", main_pid_, how),
                       {{"pid", main_pid_}, {"code", code}, {"status", how}});
         }
+        ending_.program_status = how;
+        if (stop_at && supervisor_.phase() != Phase::killing) ending_.drained = now() - *stop_at;  // killed is not drained
+        note_oom_kill(*main_status);
         carry_out(supervisor_.on_main_exited(*main_status, others_remain, now()));
         return;
     }
@@ -236,6 +244,7 @@ void EventLoop::terminate_left_behind() {
     const auto count = signal_reachable(SIGTERM);
     signal_reachable(SIGCONT);
     left_behind_ = count.value_or(0);
+    ending_.left_behind = left_behind_;
     left_behind_since_ = now();
     const auto deadline = supervisor_.deadline();
     const std::string budget = deadline ? format_duration(*deadline - now()) : "as long as it takes";
@@ -246,6 +255,8 @@ void EventLoop::terminate_left_behind() {
 
 void EventLoop::kill_everything() {
     const auto count = signal_reachable(SIGKILL);
+    ending_.deadline_reached = true;
+    ending_.killed = count;
     const std::string counted = count ? std::to_string(*count) : "an unknown number of";
     log_.warn("deadline", fmt::format("drain deadline of {} reached: killed {} process(es)", format_duration(config_.drain_timeout), counted),
               {{"killed", count.value_or(-1)}, {"timeout_ms", config_.drain_timeout.count()}});
@@ -284,8 +295,76 @@ void EventLoop::carry_out(const Actions& actions) {
         } else if (const auto* exit = std::get_if<action::Exit>(&next)) {
             exit_code_ = exit->code;
             log_.info("exit", fmt::format("exiting with code {}", exit->code), {{"code", exit->code}});
+            ending_.exit_code = exit->code;
+            ending_.stop_signal = supervisor_.stop_signal();
+            write_termination_log();
         }
     }
+}
+
+}  // namespace vigil
+
+namespace vigil {
+
+void EventLoop::inspect_memory(SpawnRequest& request) {
+    memory_cgroup_ = detect_memory_cgroup();
+    if (memory_cgroup_) {
+        ending_.memory_limit = read_memory_limit(*memory_cgroup_);
+        oom_kills_at_start_ = read_oom_kill_count(*memory_cgroup_);
+        log_.debug("cgroup", fmt::format("memory cgroup v{} at {}, limit {}", memory_cgroup_->version == CgroupVersion::v2 ? 2 : 1,
+                                         memory_cgroup_->directory, ending_.memory_limit ? format_bytes(*ending_.memory_limit) : "none"));
+    }
+    if (config_.node_heap_percent == 0) return;
+
+    if (!is_node_program(config_.command.front())) {
+        log_.info("node_heap", fmt::format("--node-heap: '{}' is not node, NODE_OPTIONS left alone", config_.command.front()));
+        return;
+    }
+    std::optional<std::string_view> node_options;
+    auto existing = request.environment.end();
+    for (auto entry = request.environment.begin(); entry != request.environment.end(); ++entry) {
+        if (entry->rfind("NODE_OPTIONS=", 0) == 0) {
+            existing = entry;
+            node_options = std::string_view(*entry).substr(13);
+        }
+    }
+    if (node_options && sets_heap_size(*node_options)) {
+        log_.info("node_heap", "--node-heap: NODE_OPTIONS already sets the heap size, left alone");
+        return;
+    }
+    if (!ending_.memory_limit) {
+        log_.info("node_heap", memory_cgroup_ ? "--node-heap: the container has no memory limit, Node's heap left alone"
+                                              : "--node-heap: no memory cgroup found, Node's heap left alone");
+        return;
+    }
+    const auto megabytes = heap_megabytes(*ending_.memory_limit, config_.node_heap_percent);
+    const auto value = "NODE_OPTIONS=" + node_options_with_heap(node_options, megabytes);
+    if (existing != request.environment.end()) *existing = value;
+    else request.environment.push_back(value);
+    log_.info("node_heap", fmt::format("--node-heap: {}% of the {} memory limit: --max-old-space-size={}", config_.node_heap_percent,
+                                       format_bytes(*ending_.memory_limit), megabytes),
+              {{"max_old_space_size_mb", static_cast<std::int64_t>(megabytes)}, {"limit_bytes", static_cast<std::int64_t>(*ending_.memory_limit)}});
+}
+
+void EventLoop::note_oom_kill(int wait_status) {
+    if (!WIFSIGNALED(wait_status) || WTERMSIG(wait_status) != SIGKILL || !memory_cgroup_ || !oom_kills_at_start_) return;
+    const auto now_count = read_oom_kill_count(*memory_cgroup_);
+    if (!now_count || *now_count <= *oom_kills_at_start_) return;
+    ending_.oom_killed = true;
+    const std::string limit = ending_.memory_limit ? format_bytes(*ending_.memory_limit) : "unknown";
+    log_.error("oom_kill", fmt::format("the kernel's OOM killer killed the program (pid {}): memory limit {}", main_pid_, limit),
+               {{"pid", main_pid_}, {"limit_bytes", static_cast<std::int64_t>(ending_.memory_limit.value_or(0))},
+                {"oom_kills", static_cast<std::int64_t>(*now_count - *oom_kills_at_start_)}});
+}
+
+void EventLoop::write_termination_log() {
+    constexpr const char* kubernetes_default = "/dev/termination-log";
+    const bool explicit_path = config_.termination_log.has_value();
+    const std::string path = explicit_path ? *config_.termination_log : kubernetes_default;
+    // Kubernetes creates its file; anywhere else the default would be litter.
+    if (!explicit_path && ::access(path.c_str(), F_OK) != 0) return;
+    if (auto written = write_termination_message(path, termination_summary(ending_), explicit_path); !written)
+        log_.warn("termination_log", fmt::format("cannot write the termination message: {}", written.error()), {{"path", path}});
 }
 
 }  // namespace vigil

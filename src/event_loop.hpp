@@ -8,10 +8,12 @@
 
 #include <csignal>
 
+#include "cgroup.hpp"
 #include "log.hpp"
 #include "options.hpp"
 #include "spawn.hpp"
 #include "supervisor.hpp"
+#include "termination.hpp"
 
 namespace vigil {
 
@@ -25,6 +27,10 @@ public:
 
 private:
     bool prepare_process();
+    // Memory limit and OOM baseline; NODE_OPTIONS for --node-heap.
+    void inspect_memory(SpawnRequest& request);
+    void note_oom_kill(int wait_status);
+    void write_termination_log();
     void reap_children();
     void handle_signal(const siginfo_t& info);
     void carry_out(const Actions& actions);
@@ -47,6 +53,9 @@ private:
     Milliseconds left_behind_since_{0};
     std::optional<int> exit_code_;
     bool warned_without_proc_ = false;
+    std::optional<MemoryCgroup> memory_cgroup_;
+    std::optional<std::uint64_t> oom_kills_at_start_;
+    Ending ending_;
 };
 
 }  // namespace vigil

@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::string_view version = "0.1.0";
 
-enum LongOnly : int { opt_pre_stop_delay = 256, opt_log_level, opt_log_format, opt_caps, opt_no_new_privs };
+enum LongOnly : int { opt_pre_stop_delay = 256, opt_log_level, opt_log_format, opt_caps, opt_no_new_privs, opt_node_heap, opt_termination_log };
 
 // One table drives getopt_long, the environment and their error messages.
 struct OptionSpec {
@@ -36,6 +36,8 @@ constexpr OptionSpec option_specs[] = {
     {"user", 'u', true, "VIGIL_USER"},
     {"caps", opt_caps, true, "VIGIL_CAPS"},
     {"no-new-privs", opt_no_new_privs, false, "VIGIL_NO_NEW_PRIVS"},
+    {"node-heap", opt_node_heap, true, "VIGIL_NODE_HEAP"},
+    {"termination-log", opt_termination_log, true, "VIGIL_TERMINATION_LOG"},
     {"help", 'h', false, nullptr},
     {"version", 'V', false, nullptr},
 };
@@ -134,6 +136,18 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
             config.no_new_privs = *flag;
             return success();
         }
+        case opt_node_heap: {
+            int percent = 0;
+            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), percent);
+            if (value.empty() || ec != std::errc{} || end != value.data() + value.size() || percent < 1 || percent > 100)
+                return Error{fmt::format("invalid heap percentage '{}': expected a number from 1 to 100", value)};
+            config.node_heap_percent = percent;
+            return success();
+        }
+        case opt_termination_log:
+            if (value.empty()) return Error{"invalid termination log path '': expected a file path"};
+            config.termination_log = std::string(value);
+            return success();
         case opt_log_format:
             if (value == "text") config.log_format = LogFormat::text;
             else if (value == "json") config.log_format = LogFormat::json;
@@ -254,6 +268,10 @@ Options end at the first word that is not an option.
       --caps CAP[,CAP...]       the only capabilities PROGRAM keeps (ambient
                                 across --user), e.g. NET_BIND_SERVICE  VIGIL_CAPS
       --no-new-privs            set no_new_privs for PROGRAM    VIGIL_NO_NEW_PRIVS=1
+      --node-heap PERCENT       when PROGRAM is node, size its heap to PERCENT of
+                                the memory limit (NODE_OPTIONS)  VIGIL_NODE_HEAP
+      --termination-log PATH    write how the container ended here (default
+                                /dev/termination-log if it exists) VIGIL_TERMINATION_LOG
       --log-level LEVEL         off, error, warn, info (default), debug VIGIL_LOG_LEVEL
       --log-format FORMAT       text (default) or json          VIGIL_LOG_FORMAT
   -h, --help                    show this help

@@ -33,6 +33,8 @@ struct Config {
     std::string user;                    // USER[:GROUP]; empty = stay who vigil is
     std::optional<std::vector<int>> capabilities;  // --caps: the only ones the program keeps
     bool no_new_privs = false;
+    int node_heap_percent = 0;           // 0 = leave Node's heap alone
+    std::optional<std::string> termination_log;  // nullopt: /dev/termination-log if it exists
     std::vector<std::string> command;    // program and its arguments
     std::vector<std::string> unknown_variables;  // VIGIL_* names vigil does not know
 };

@@ -39,11 +39,11 @@ Actions Supervisor::on_signal(int signal, Milliseconds now) {
         case Phase::running:
             if (!stop) return {forward(signal)};
             stop_received_at_ = now;
+            stop_signal_ = signal;
             arm_deadline(now);
             if (settings_.pre_stop_delay.count() > 0) {
                 phase_ = Phase::pre_stop;
                 pre_stop_until_ = now + settings_.pre_stop_delay;
-                pending_stop_signal_ = signal;
                 return {action::StopReceived{signal, settings_.pre_stop_delay}};
             }
             phase_ = Phase::draining;
@@ -97,7 +97,7 @@ Actions Supervisor::on_clock(Milliseconds now) {
     if (phase_ == Phase::pre_stop && pre_stop_until_ && now >= *pre_stop_until_) {
         pre_stop_until_.reset();
         phase_ = Phase::draining;
-        return {forward(pending_stop_signal_)};
+        return {forward(*stop_signal_)};
     }
     return {};
 }

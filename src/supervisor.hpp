@@ -60,6 +60,8 @@ public:
     Phase phase() const { return phase_; }
     // When the first stop signal arrived, if one did.
     std::optional<Milliseconds> stop_received_at() const { return stop_received_at_; }
+    // The signal that started the drain, if one did.
+    std::optional<int> stop_signal() const { return stop_signal_; }
     std::optional<Milliseconds> deadline() const { return deadline_; }
     std::optional<int> exit_code() const { return exit_code_; }
 
@@ -71,9 +73,9 @@ private:
     SupervisorSettings settings_;
     Phase phase_ = Phase::running;
     std::optional<Milliseconds> stop_received_at_;
+    std::optional<int> stop_signal_;
     std::optional<Milliseconds> deadline_;
     std::optional<Milliseconds> pre_stop_until_;
-    int pending_stop_signal_ = 0;
     std::optional<int> exit_code_;
 };
 

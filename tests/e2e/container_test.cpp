@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <future>
 
 #include "container.hpp"
@@ -167,4 +168,61 @@ TEST_CASE("JSON logs: every line vigil writes parses, and stdout carries only th
         INFO(line);
         CHECK(line.rfind("server: ", 0) == 0);
     }
+}
+
+namespace {
+const char* heap_report = "console.log(`NODE_OPTIONS=${process.env.NODE_OPTIONS} heap_size_limit=${require('v8').getHeapStatistics().heap_size_limit}`)";
+
+ContainerSpec limited(std::vector<std::string> command, std::vector<std::string> environment, const std::string& memory) {
+    auto result = spec(std::move(command), std::move(environment));
+    result.run_options = {"--memory", memory, "--memory-swap", memory};
+    return result;
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+}  // namespace
+
+TEST_CASE("--node-heap sizes Node's heap from the container's memory limit") {
+    TempDir dir;
+    Container sized(*e2e_runtime, e2e_rootfs, dir, limited({"/init", "node", "-e", heap_report}, {"VIGIL_NODE_HEAP=80"}, "128m"));
+    REQUIRE(sized.wait_exit() == 0);
+    CHECK(contains(sized.err(), "vigil: --node-heap: 80% of the 128 MiB memory limit: --max-old-space-size=102"));
+
+    // The same Node told the same value by hand: the heap limit must match.
+    Container by_hand(*e2e_runtime, e2e_rootfs, dir, limited({"node", "-e", heap_report}, {"NODE_OPTIONS=--max-old-space-size=102"}, "128m"));
+    REQUIRE(by_hand.wait_exit() == 0);
+    CHECK(first_line(sized.out()) == first_line(by_hand.out()));
+    CHECK(contains(sized.out(), "NODE_OPTIONS=--max-old-space-size=102 heap_size_limit="));
+
+    // Left alone, Node's heap limit exceeds the whole container: the reason for --node-heap.
+    Container unsized(*e2e_runtime, e2e_rootfs, dir, limited({"/init", "node", "-e", heap_report}, {}, "128m"));
+    REQUIRE(unsized.wait_exit() == 0);
+    const auto out = unsized.out();
+    const auto limit = std::stoull(out.substr(out.find("heap_size_limit=") + 16));
+    CHECK(limit > (128u << 20));
+}
+
+TEST_CASE("--node-heap leaves an explicit --max-old-space-size alone") {
+    TempDir dir;
+    Container explicit_heap(*e2e_runtime, e2e_rootfs, dir,
+                            limited({"/init", "node", "-e", heap_report}, {"VIGIL_NODE_HEAP=80", "NODE_OPTIONS=--max-old-space-size=50"}, "128m"));
+    REQUIRE(explicit_heap.wait_exit() == 0);
+    CHECK(contains(explicit_heap.out(), "NODE_OPTIONS=--max-old-space-size=50 heap_size_limit="));
+    CHECK(contains(explicit_heap.err(), "vigil: --node-heap: NODE_OPTIONS already sets the heap size, left alone"));
+}
+
+TEST_CASE("an OOM kill is diagnosed in the log and the termination message") {
+    TempDir dir;
+    const auto message = dir.path("termination-log");
+    { std::ofstream create(message); }
+    auto hungry = limited({"/init", "node", "-e", "const kept = []; for (;;) kept.push(Buffer.alloc(1 << 20, 1))"}, {}, "64m");
+    hungry.run_options.insert(hungry.run_options.end(), {"-v", message + ":/dev/termination-log"});
+    Container container(*e2e_runtime, e2e_rootfs, dir, hungry);
+    CHECK(container.wait_exit() == 137);
+    INFO(container.err());
+    CHECK(contains(container.err(), "vigil: the kernel's OOM killer killed the program (pid "));
+    CHECK(contains(container.err(), "memory limit 64 MiB"));
+    CHECK(read_file(message) ==
+          "vigil: exit code 137: program ended with signal SIGKILL; no stop signal; deadline not reached; "
+          "killed by the kernel's OOM killer (memory limit 64 MiB)\n");
 }

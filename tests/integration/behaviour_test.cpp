@@ -409,3 +409,30 @@ TEST_CASE("logs go to stderr only: text lines, or JSON objects with the event's 
         }
     }
 }
+
+TEST_CASE("--termination-log records how it ended; a failure to write it changes nothing") {
+    TempDir dir;
+    const auto message = dir.path("termination");
+    Vigil vigil(dir, {"--termination-log", message, helper, "exit-on", "TERM", "0", "ready", dir.path("ready"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    vigil.signal(SIGTERM);
+    CHECK(vigil.wait_exit() == 0);
+    const auto text = read_file(message);
+    CHECK(text.rfind("vigil: exit code 0: program ended with exit code 0; stopped by SIGTERM, drained in ", 0) == 0);
+    CHECK(text.size() - text.find("; deadline not reached\n") == std::string("; deadline not reached\n").size());
+
+    Vigil killed(dir, {"-t", "1s", "--termination-log", dir.path("killed"), helper, "ignore", "TERM", "ready", dir.path("ready2"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready2")); }));
+    killed.signal(SIGTERM);
+    CHECK(killed.wait_exit() == 137);
+    CHECK(read_file(dir.path("killed")) ==
+          "vigil: exit code 137: program ended with signal SIGKILL; stopped by SIGTERM; drain deadline reached, 1 process(es) killed\n");
+
+    Vigil unwritable(dir, {"--termination-log", dir.path("no-such-dir/termination"), helper, "exit", "3"});
+    CHECK(unwritable.wait_exit() == 3);
+    CHECK(unwritable.err().find("vigil: cannot write the termination message: cannot open " + dir.path("no-such-dir/termination")) != std::string::npos);
+
+    Vigil missing(dir, {"nodee"}, with_environment({"VIGIL_TERMINATION_LOG=" + dir.path("missing")}));
+    CHECK(missing.wait_exit() == 127);
+    CHECK(read_file(dir.path("missing")) == "vigil: exit code 127: program ended with no start: cannot run 'nodee': No such file or directory; no stop signal; deadline not reached\n");
+}

@@ -87,6 +87,38 @@ TEST_CASE("environment variables are defaults; the command line replaces them") 
     CHECK(overridden->config.pre_stop_delay == vigil::Milliseconds{5'000});
 }
 
+TEST_CASE("container options: user, capabilities, no_new_privs, node heap, termination log") {
+    const auto parsed = parse({"-u", "app:staff", "--caps", "NET_BIND_SERVICE,CHOWN", "--no-new-privs", "--node-heap", "80",
+                               "--termination-log", "/tmp/t", "node"});
+    REQUIRE(parsed.ok());
+    CHECK(parsed->config.user == "app:staff");
+    CHECK(parsed->config.capabilities == std::vector<int>{10, 0});
+    CHECK(parsed->config.no_new_privs);
+    CHECK(parsed->config.node_heap_percent == 80);
+    CHECK(parsed->config.termination_log == "/tmp/t");
+    const auto from_environment = parse({"node"}, {{"VIGIL_USER", "1000"}, {"VIGIL_CAPS", "KILL"}, {"VIGIL_NO_NEW_PRIVS", "1"},
+                                                   {"VIGIL_NODE_HEAP", "75"}, {"VIGIL_TERMINATION_LOG", "/dev/termination-log"}});
+    REQUIRE(from_environment.ok());
+    CHECK(from_environment->config.user == "1000");
+    CHECK(from_environment->config.capabilities == std::vector<int>{5});
+    CHECK(from_environment->config.no_new_privs);
+    CHECK(from_environment->config.node_heap_percent == 75);
+    CHECK(from_environment->config.termination_log == "/dev/termination-log");
+    const auto defaults = parse({"node"});
+    CHECK(defaults->config.user.empty());
+    CHECK_FALSE(defaults->config.capabilities.has_value());
+    CHECK(defaults->config.node_heap_percent == 0);
+    CHECK_FALSE(defaults->config.termination_log.has_value());
+    for (const char* bad : {"0", "101", "-5", "80%", ""}) {
+        INFO(bad);
+        const auto refused = parse({"--node-heap", bad, "node"});
+        REQUIRE_FALSE(refused.ok());
+        CHECK(refused.error() == std::string("invalid heap percentage '") + bad + "': expected a number from 1 to 100");
+    }
+    CHECK(parse({"--caps", "NOPE", "node"}).error() == "unknown capability 'NOPE'");
+    CHECK(parse({"-u", "", "node"}).error() == "invalid user '': expected USER or USER:GROUP");
+}
+
 TEST_CASE("VIGIL_GROUP accepts 1/0 spellings and refuses others") {
     CHECK_FALSE(parse({"x"}, {{"VIGIL_GROUP", "0"}})->config.forward_to_group);
     CHECK(parse({"x"}, {{"VIGIL_GROUP", "true"}})->config.forward_to_group);
@@ -142,7 +174,9 @@ TEST_CASE("help and version are requests, and help lists every option") {
     CHECK(parse({"--version"})->request == vigil::Request::version);
     const auto help = vigil::help_text();
     for (const char* word : {"--drain-timeout", "--pre-stop-delay", "--rewrite", "--group", "--success-exit", "--subreaper",
-                             "--pdeathsig", "--log-level", "--log-format", "VIGIL_DRAIN_TIMEOUT", "VIGIL_PRE_STOP_DELAY",
+                             "--pdeathsig", "--log-level", "--log-format", "--user", "--caps", "--no-new-privs", "--node-heap",
+                             "--termination-log", "VIGIL_USER", "VIGIL_CAPS", "VIGIL_NO_NEW_PRIVS", "VIGIL_NODE_HEAP",
+                             "VIGIL_TERMINATION_LOG", "VIGIL_DRAIN_TIMEOUT", "VIGIL_PRE_STOP_DELAY",
                              "VIGIL_REWRITE", "VIGIL_GROUP", "VIGIL_SUCCESS_EXIT", "VIGIL_PDEATHSIG", "VIGIL_LOG_LEVEL", "VIGIL_LOG_FORMAT"}) {
         INFO(word);
         CHECK(help.find(word) != std::string::npos);

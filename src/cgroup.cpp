@@ -1,0 +1,184 @@
+#include "cgroup.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "fd.hpp"
+
+namespace vigil {
+namespace {
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+    std::vector<std::string_view> parts;
+    while (true) {
+        const auto at = text.find(separator);
+        parts.push_back(text.substr(0, at));
+        if (at == std::string_view::npos) return parts;
+        text.remove_prefix(at + 1);
+    }
+}
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\\' && i + 3 < text.size()) {
+            const auto digits = text.substr(i + 1, 3);
+            if (digits.find_first_not_of("01234567") == std::string_view::npos) {
+                out += static_cast<char>((digits[0] - '0') * 64 + (digits[1] - '0') * 8 + (digits[2] - '0'));
+                i += 3;
+                continue;
+            }
+        }
+        out += text[i];
+    }
+    return out;
+}
+
+struct Mount {
+    std::string root;
+    std::string mount_point;
+    std::string_view fstype;
+    std::string_view super_options;
+};
+
+std::optional<Mount> parse_mount(std::string_view line) {
+    const auto fields = split(line, ' ');
+    std::size_t separator = 0;
+    while (separator < fields.size() && fields[separator] != "-") ++separator;
+    if (separator < 6 || separator + 3 > fields.size()) return std::nullopt;
+    return Mount{unescape(fields[3]), unescape(fields[4]), fields[separator + 1], fields[separator + 3]};
+}
+
+bool has_option(std::string_view options, std::string_view wanted) {
+    for (auto option : split(options, ','))
+        if (option == wanted) return true;
+    return false;
+}
+
+// The cgroup's directory: its path below the hierarchy's mounted root.
+std::string join_cgroup(const Mount& mount, std::string_view path) {
+    std::string_view relative = path;
+    if (mount.root != "/" && relative.substr(0, mount.root.size()) == mount.root &&
+        (relative.size() == mount.root.size() || relative[mount.root.size()] == '/'))
+        relative.remove_prefix(mount.root.size());
+    else if (mount.root != "/")
+        relative = "";  // a cgroup outside what is mounted here: the mount is the best we see
+    while (!relative.empty() && relative.front() == '/') relative.remove_prefix(1);
+    while (!relative.empty() && relative.back() == '/') relative.remove_suffix(1);
+    if (relative.empty()) return mount.mount_point;
+    return fmt::format("{}/{}", mount.mount_point, relative);
+}
+
+std::optional<std::string> read_text(const std::string& path) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return std::nullopt;
+    std::string text;
+    char buffer[4096];
+    while (true) {
+        const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return std::nullopt;
+        if (got == 0) return text;
+        text.append(buffer, static_cast<std::size_t>(got));
+        if (text.size() > (4u << 20)) return std::nullopt;
+    }
+}
+
+}  // namespace
+
+std::optional<MemoryCgroup> locate_memory_cgroup(std::string_view proc_self_cgroup, std::string_view mountinfo) {
+    std::optional<std::string_view> v1_path;
+    std::optional<std::string_view> v2_path;
+    for (auto line : split(proc_self_cgroup, '\n')) {
+        const auto first = line.find(':');
+        if (first == std::string_view::npos) continue;
+        const auto second = line.find(':', first + 1);
+        if (second == std::string_view::npos) continue;
+        const auto id = line.substr(0, first);
+        const auto controllers = line.substr(first + 1, second - first - 1);
+        const auto path = line.substr(second + 1);
+        if (id == "0" && controllers.empty()) v2_path = path;
+        else if (has_option(controllers, "memory")) v1_path = path;
+    }
+
+    std::optional<Mount> v1_mount;
+    std::optional<Mount> v2_mount;
+    for (auto line : split(mountinfo, '\n')) {
+        auto mount = parse_mount(line);
+        if (!mount) continue;
+        if (mount->fstype == "cgroup" && has_option(mount->super_options, "memory")) v1_mount = mount;
+        else if (mount->fstype == "cgroup2") v2_mount = mount;
+    }
+    if (v1_path && v1_mount) return MemoryCgroup{CgroupVersion::v1, join_cgroup(*v1_mount, *v1_path), v1_mount->mount_point};
+    if (v2_path && v2_mount) return MemoryCgroup{CgroupVersion::v2, join_cgroup(*v2_mount, *v2_path), v2_mount->mount_point};
+    return std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_memory_limit(std::string_view text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    if (text == "max") return std::nullopt;
+    std::uint64_t value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    // cgroup v1 spells "unlimited" as the largest page-aligned signed 64-bit number.
+    if (value >= (std::uint64_t{1} << 62)) return std::nullopt;
+    return value;
+}
+
+std::optional<std::uint64_t> parse_oom_kill_count(std::string_view text) {
+    for (auto line : split(text, '\n')) {
+        if (line.substr(0, 9) != "oom_kill ") continue;
+        const auto number = line.substr(9);
+        std::uint64_t value = 0;
+        auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
+        if (error == std::errc{} && end == number.data() + number.size() && !number.empty()) return value;
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+const char* memory_limit_file(CgroupVersion version) { return version == CgroupVersion::v2 ? "memory.max" : "memory.limit_in_bytes"; }
+const char* oom_events_file(CgroupVersion version) { return version == CgroupVersion::v2 ? "memory.events" : "memory.oom_control"; }
+
+std::optional<MemoryCgroup> detect_memory_cgroup() {
+    const auto cgroup = read_text("/proc/self/cgroup");
+    const auto mountinfo = read_text("/proc/self/mountinfo");
+    if (!cgroup || !mountinfo) return std::nullopt;
+    return locate_memory_cgroup(*cgroup, *mountinfo);
+}
+
+std::optional<std::uint64_t> read_memory_limit(const MemoryCgroup& cgroup) {
+    std::optional<std::uint64_t> smallest;
+    std::string directory = cgroup.directory;
+    while (true) {
+        if (const auto text = read_text(fmt::format("{}/{}", directory, memory_limit_file(cgroup.version)))) {
+            const auto limit = parse_memory_limit(*text);
+            if (limit && (!smallest || *limit < *smallest)) smallest = limit;
+        }
+        if (directory.size() <= cgroup.mount_point.size()) return smallest;
+        directory.erase(directory.rfind('/'));
+    }
+}
+
+std::optional<std::uint64_t> read_oom_kill_count(const MemoryCgroup& cgroup) {
+    const auto text = read_text(fmt::format("{}/{}", cgroup.directory, oom_events_file(cgroup.version)));
+    if (!text) return std::nullopt;
+    return parse_oom_kill_count(*text);
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+    constexpr std::uint64_t mib = 1 << 20;
+    constexpr std::uint64_t gib = 1 << 30;
+    if (bytes >= gib && bytes % gib == 0) return fmt::format("{} GiB", bytes / gib);
+    if (bytes >= mib) return fmt::format("{} MiB", bytes / mib);
+    return fmt::format("{} bytes", bytes);
+}
+
+}  // namespace vigil

@@ -1,0 +1,43 @@
+// The container's memory cgroup, for cgroup v1, v2 and hybrid layouts: where
+// it is (from /proc/self/cgroup and /proc/self/mountinfo), its memory limit
+// and its OOM-kill counter. The parsers are pure; the rest only reads files.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vigil {
+
+enum class CgroupVersion { v1, v2 };
+
+struct MemoryCgroup {
+    CgroupVersion version;
+    std::string directory;    // the process's own memory cgroup
+    std::string mount_point;  // where its hierarchy is mounted (the walk up stops here)
+};
+
+// A v1 hierarchy carrying the memory controller wins over the unified one
+// (the controller can only be on one); nullopt when neither is mounted.
+std::optional<MemoryCgroup> locate_memory_cgroup(std::string_view proc_self_cgroup, std::string_view mountinfo);
+
+// memory.max (v2) or memory.limit_in_bytes (v1): bytes, nullopt for unlimited or unreadable.
+std::optional<std::uint64_t> parse_memory_limit(std::string_view text);
+
+// The "oom_kill N" line of memory.events (v2) or memory.oom_control (v1).
+std::optional<std::uint64_t> parse_oom_kill_count(std::string_view text);
+
+const char* memory_limit_file(CgroupVersion version);
+const char* oom_events_file(CgroupVersion version);
+
+// Reads /proc/self/cgroup and /proc/self/mountinfo.
+std::optional<MemoryCgroup> detect_memory_cgroup();
+// The smallest limit from the cgroup up to its mount point: a parent's limit binds too.
+std::optional<std::uint64_t> read_memory_limit(const MemoryCgroup& cgroup);
+std::optional<std::uint64_t> read_oom_kill_count(const MemoryCgroup& cgroup);
+
+// "128 MiB", "1.5 GiB".
+std::string format_bytes(std::uint64_t bytes);
+
+}  // namespace vigil

@@ -1,0 +1,33 @@
+#include "node_heap.hpp"
+
+#include <fmt/format.h>
+
+namespace vigil {
+
+bool is_node_program(std::string_view program) {
+    const auto slash = program.rfind('/');
+    const auto base = slash == std::string_view::npos ? program : program.substr(slash + 1);
+    return base == "node" || base == "nodejs";
+}
+
+bool sets_heap_size(std::string_view node_options) {
+    // Node accepts both spellings of every option: --max-old-space-size and --max_old_space_size.
+    std::string normalized(node_options);
+    for (char& c : normalized) {
+        if (c == '_') c = '-';
+    }
+    return normalized.find("--max-old-space-size") != std::string::npos;
+}
+
+std::uint64_t heap_megabytes(std::uint64_t limit_bytes, int percent) {
+    const std::uint64_t megabytes = limit_bytes / (1 << 20) * static_cast<std::uint64_t>(percent) / 100;
+    return megabytes == 0 ? 1 : megabytes;
+}
+
+std::string node_options_with_heap(std::optional<std::string_view> node_options, std::uint64_t megabytes) {
+    const auto option = fmt::format("--max-old-space-size={}", megabytes);
+    if (!node_options || node_options->find_first_not_of(' ') == std::string_view::npos) return option;
+    return fmt::format("{} {}", *node_options, option);
+}
+
+}  // namespace vigil

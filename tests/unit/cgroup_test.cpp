@@ -1,0 +1,97 @@
+// The cgroup parsers over real layouts: a podman container on cgroup v1, this
+// machine's hybrid host, Docker on cgroup v2 with a cgroup namespace, a
+// systemd service on a v2-only host, and a system with no cgroup mounted.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "cgroup.hpp"
+
+using vigil::CgroupVersion;
+
+namespace {
+std::string fixture(const std::string& layout, const std::string& file) {
+    std::ifstream in(std::string(VIGIL_FIXTURES) + "/cgroup/" + layout + "/" + file);
+    REQUIRE(in.good());
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::optional<vigil::MemoryCgroup> locate(const std::string& layout) {
+    return vigil::locate_memory_cgroup(fixture(layout, "cgroup"), fixture(layout, "mountinfo"));
+}
+}  // namespace
+
+TEST_CASE("cgroup v1 inside a podman container: the hierarchy's root is the container's cgroup") {
+    const auto found = locate("podman-v1");
+    REQUIRE(found.has_value());
+    CHECK(found->version == CgroupVersion::v1);
+    CHECK(found->directory == "/sys/fs/cgroup/memory");
+    CHECK(found->mount_point == "/sys/fs/cgroup/memory");
+    CHECK(vigil::parse_memory_limit(fixture("podman-v1", "memory.limit_in_bytes")) == 134217728u);
+    CHECK(vigil::parse_oom_kill_count(fixture("podman-v1", "memory.oom_control")) == 2u);
+}
+
+TEST_CASE("hybrid host: the v1 memory controller wins over the unified hierarchy") {
+    const auto found = locate("hybrid-host");
+    REQUIRE(found.has_value());
+    CHECK(found->version == CgroupVersion::v1);
+    CHECK(found->directory.rfind("/sys/fs/cgroup/memory/", 0) == 0);
+    CHECK(found->directory.size() > std::string("/sys/fs/cgroup/memory/").size());
+    CHECK_FALSE(vigil::parse_memory_limit(fixture("hybrid-host", "memory.limit_in_bytes")).has_value());  // unlimited
+    CHECK(vigil::parse_oom_kill_count(fixture("hybrid-host", "memory.oom_control")) == 0u);
+}
+
+TEST_CASE("cgroup v2 with a cgroup namespace (Docker)") {
+    const auto found = locate("docker-v2");
+    REQUIRE(found.has_value());
+    CHECK(found->version == CgroupVersion::v2);
+    CHECK(found->directory == "/sys/fs/cgroup");
+    CHECK(vigil::parse_memory_limit(fixture("docker-v2", "memory.max")) == 268435456u);
+    CHECK(vigil::parse_oom_kill_count(fixture("docker-v2", "memory.events")) == 3u);
+}
+
+TEST_CASE("cgroup v2 without a namespace: the path lies below the mount") {
+    const auto found = locate("systemd-v2");
+    REQUIRE(found.has_value());
+    CHECK(found->version == CgroupVersion::v2);
+    CHECK(found->directory == "/sys/fs/cgroup/system.slice/app.service");
+    CHECK(found->mount_point == "/sys/fs/cgroup");
+    CHECK_FALSE(vigil::parse_memory_limit(fixture("systemd-v2", "memory.max")).has_value());  // "max"
+    CHECK(vigil::parse_oom_kill_count(fixture("systemd-v2", "memory.events")) == 0u);
+}
+
+TEST_CASE("no cgroup file system, or missing and empty files") {
+    CHECK_FALSE(locate("no-cgroup").has_value());
+    CHECK_FALSE(vigil::locate_memory_cgroup("", "").has_value());
+    CHECK_FALSE(vigil::locate_memory_cgroup("garbage\n::\n", "also garbage\n").has_value());
+    CHECK_FALSE(vigil::parse_memory_limit("").has_value());
+    CHECK_FALSE(vigil::parse_memory_limit("12abc").has_value());
+    CHECK_FALSE(vigil::parse_oom_kill_count("").has_value());
+    CHECK_FALSE(vigil::parse_oom_kill_count("oom_kill_disable 0\nunder_oom 0\n").has_value());
+    CHECK_FALSE(vigil::parse_oom_kill_count("oom_kill x\n").has_value());
+}
+
+TEST_CASE("mount points with escaped spaces, and paths outside the mounted root") {
+    const auto spaced = vigil::locate_memory_cgroup("0::/a b\n", "30 24 0:26 / /sys/fs/my\\040cgroup rw - cgroup2 cgroup2 rw\n");
+    REQUIRE(spaced.has_value());
+    CHECK(spaced->directory == "/sys/fs/my cgroup/a b");
+    const auto outside = vigil::locate_memory_cgroup("4:memory:/elsewhere\n", "84 80 0:32 /mine /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n");
+    REQUIRE(outside.has_value());
+    CHECK(outside->directory == "/sys/fs/cgroup/memory");
+    const auto nested = vigil::locate_memory_cgroup("4:memory:/mine/child\n", "84 80 0:32 /mine /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n");
+    CHECK(nested->directory == "/sys/fs/cgroup/memory/child");
+    const auto prefix_only = vigil::locate_memory_cgroup("4:memory:/minefield\n", "84 80 0:32 /mine /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n");
+    CHECK(prefix_only->directory == "/sys/fs/cgroup/memory");
+}
+
+TEST_CASE("limits: numbers, max, and v1's unlimited") {
+    CHECK(vigil::parse_memory_limit("67108864\n") == 67108864u);
+    CHECK_FALSE(vigil::parse_memory_limit("max\n").has_value());
+    CHECK_FALSE(vigil::parse_memory_limit("9223372036854771712\n").has_value());
+    CHECK(vigil::format_bytes(134217728) == "128 MiB");
+    CHECK(vigil::format_bytes(1u << 30) == "1 GiB");
+    CHECK(vigil::format_bytes(1000) == "1000 bytes");
+}

@@ -1,0 +1,70 @@
+#include <catch2/catch.hpp>
+
+#include <csignal>
+
+#include "node_heap.hpp"
+#include "termination.hpp"
+
+TEST_CASE("node is recognised by its basename") {
+    CHECK(vigil::is_node_program("node"));
+    CHECK(vigil::is_node_program("/usr/local/bin/node"));
+    CHECK(vigil::is_node_program("nodejs"));
+    CHECK_FALSE(vigil::is_node_program("npm"));
+    CHECK_FALSE(vigil::is_node_program("/usr/bin/node-gyp"));
+    CHECK_FALSE(vigil::is_node_program("/node/bin/sh"));
+}
+
+TEST_CASE("NODE_OPTIONS that already choose a heap size") {
+    CHECK(vigil::sets_heap_size("--max-old-space-size=512"));
+    CHECK(vigil::sets_heap_size("--enable-source-maps --max_old_space_size=512"));
+    CHECK(vigil::sets_heap_size("--max-old-space-size-percentage=75"));
+    CHECK_FALSE(vigil::sets_heap_size("--enable-source-maps"));
+    CHECK_FALSE(vigil::sets_heap_size(""));
+}
+
+TEST_CASE("heap size as a percentage of the limit, appended to NODE_OPTIONS") {
+    CHECK(vigil::heap_megabytes(128u << 20, 80) == 102);
+    CHECK(vigil::heap_megabytes(256u << 20, 75) == 192);
+    CHECK(vigil::heap_megabytes(std::uint64_t{2} << 30, 80) == 1638);
+    CHECK(vigil::heap_megabytes(100, 50) == 1);
+    CHECK(vigil::node_options_with_heap(std::nullopt, 102) == "--max-old-space-size=102");
+    CHECK(vigil::node_options_with_heap(std::string_view(""), 102) == "--max-old-space-size=102");
+    CHECK(vigil::node_options_with_heap(std::string_view("--enable-source-maps"), 102) == "--enable-source-maps --max-old-space-size=102");
+}
+
+TEST_CASE("the termination summary says how it ended, in one line") {
+    vigil::Ending drained;
+    drained.exit_code = 0;
+    drained.program_status = "exit code 0";
+    drained.stop_signal = SIGTERM;
+    drained.drained = vigil::Milliseconds{1500};
+    CHECK(vigil::termination_summary(drained) ==
+          "vigil: exit code 0: program ended with exit code 0; stopped by SIGTERM, drained in 1s500ms; deadline not reached\n");
+
+    vigil::Ending killed;
+    killed.exit_code = 137;
+    killed.program_status = "signal SIGKILL";
+    killed.stop_signal = SIGTERM;
+    killed.deadline_reached = true;
+    killed.killed = 3;
+    killed.left_behind = 2;
+    CHECK(vigil::termination_summary(killed) ==
+          "vigil: exit code 137: program ended with signal SIGKILL; stopped by SIGTERM; 2 process(es) left behind; "
+          "drain deadline reached, 3 process(es) killed\n");
+
+    vigil::Ending oom;
+    oom.exit_code = 137;
+    oom.program_status = "signal SIGKILL";
+    oom.oom_killed = true;
+    oom.memory_limit = 64u << 20;
+    CHECK(vigil::termination_summary(oom) ==
+          "vigil: exit code 137: program ended with signal SIGKILL; no stop signal; deadline not reached; "
+          "killed by the kernel's OOM killer (memory limit 64 MiB)\n");
+
+    vigil::Ending huge;
+    huge.program_status = std::string(10000, 'x');
+    const auto text = vigil::termination_summary(huge);
+    CHECK(text.size() == vigil::termination_message_limit);
+    CHECK(text.back() == '\n');
+    CHECK(text.find('\n') == text.size() - 1);
+}
