@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -10,13 +11,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "capabilities.hpp"
 #include "exit_status.hpp"
-#include "fd.hpp"
 #include "signals.hpp"
 
 namespace vigil {
@@ -25,9 +27,11 @@ namespace {
 // What the child was doing when it failed.
 enum class ChildStep : int { process_group, terminal, signals, groups, gid, uid, bounding, capabilities, ambient, no_new_privs, exec };
 
+// Written by the child into the parent's memory (they share it until exec).
 struct ChildReport {
-    ChildStep step;
-    int error;
+    bool failed = false;
+    ChildStep step = ChildStep::exec;
+    int error = 0;
 };
 
 std::string describe_failure(ChildStep step, const SpawnRequest& request, int error) {
@@ -58,53 +62,72 @@ struct PrivilegePlan {
     bool no_new_privs = false;
 };
 
-[[noreturn]] void child_fail(int report_fd, ChildStep step, int error) {
-    const ChildReport report{step, error};
-    // Nothing useful can be done if this write fails: the exit code still says 126/127.
-    [[maybe_unused]] const auto written = ::write(report_fd, &report, sizeof report);
+[[noreturn]] void child_fail(ChildReport* report, ChildStep step, int error) {
+    report->step = step;
+    report->error = error;
+    report->failed = true;
     _exit(step == ChildStep::exec && error == ENOENT ? exit_not_found : exit_cannot_run);
 }
 
-// Runs in the child between fork and exec: async-signal-safe calls only.
-void change_identity(int report_fd, const PrivilegePlan& plan) {
+void change_identity(ChildReport* report, const PrivilegePlan& plan) {
     const Identity* identity = plan.identity;
     if (identity != nullptr) {
-        if (::setgroups(identity->groups.size(), identity->groups.data()) != 0) child_fail(report_fd, ChildStep::groups, errno);
-        if (::setresgid(identity->gid, identity->gid, identity->gid) != 0) child_fail(report_fd, ChildStep::gid, errno);
+        if (::setgroups(identity->groups.size(), identity->groups.data()) != 0) child_fail(report, ChildStep::groups, errno);
+        if (::setresgid(identity->gid, identity->gid, identity->gid) != 0) child_fail(report, ChildStep::gid, errno);
     }
     if (plan.kept != nullptr) {
         // Bounding set first: dropping needs CAP_SETPCAP, which the uid switch takes away.
         for (int capability : plan.bounding_drops) {
-            if (::prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 && errno != EINVAL) child_fail(report_fd, ChildStep::bounding, errno);
+            if (::prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 && errno != EINVAL) child_fail(report, ChildStep::bounding, errno);
         }
-        if (identity != nullptr && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) child_fail(report_fd, ChildStep::capabilities, errno);
+        if (identity != nullptr && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) child_fail(report, ChildStep::capabilities, errno);
     }
-    if (identity != nullptr && ::setresuid(identity->uid, identity->uid, identity->uid) != 0) child_fail(report_fd, ChildStep::uid, errno);
+    if (identity != nullptr && ::setresuid(identity->uid, identity->uid, identity->uid) != 0) child_fail(report, ChildStep::uid, errno);
     if (plan.kept != nullptr) {
-        if (cap_set_proc(plan.kept) != 0) child_fail(report_fd, ChildStep::capabilities, errno);
+        if (cap_set_proc(plan.kept) != 0) child_fail(report, ChildStep::capabilities, errno);
         // Ambient capabilities survive exec of a program without file capabilities, even as non-root.
         for (int capability : plan.kept_list) {
-            if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, capability, 0, 0) != 0) child_fail(report_fd, ChildStep::ambient, errno);
+            if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, capability, 0, 0) != 0) child_fail(report, ChildStep::ambient, errno);
         }
     }
-    if (plan.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(report_fd, ChildStep::no_new_privs, errno);
+    if (plan.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(report, ChildStep::no_new_privs, errno);
 }
 
-[[noreturn]] void run_child(int report_fd, bool take_terminal, const InheritedSignals& signals, const PrivilegePlan& privileges,
-                            const std::vector<const char*>& candidates, char* const* argv, char* const* envp) {
-    if (::setpgid(0, 0) != 0) child_fail(report_fd, ChildStep::process_group, errno);
+struct ChildContext {
+    ChildReport* report;
+    bool take_terminal;
+    const InheritedSignals* signals;
+    const PrivilegePlan* privileges;
+    const std::vector<const char*>* candidates;
+    char* const* argv;
+    char* const* envp;
+};
+
+// Runs in the child between clone and exec, on its own stack but in vigil's
+// memory: async-signal-safe calls only, and nothing written but the report.
+int run_child(void* argument) {
+    const auto& context = *static_cast<const ChildContext*>(argument);
+    ChildReport* report = context.report;
+    const bool take_terminal = context.take_terminal;
+    const InheritedSignals& signals = *context.signals;
+    const PrivilegePlan& privileges = *context.privileges;
+    const auto& candidates = *context.candidates;
+    char* const* argv = context.argv;
+    char* const* envp = context.envp;
+
+    if (::setpgid(0, 0) != 0) child_fail(report, ChildStep::process_group, errno);
     // SIGTTOU is still blocked here, so a background process may take the terminal.
-    if (take_terminal && ::tcsetpgrp(STDIN_FILENO, ::getpid()) != 0) child_fail(report_fd, ChildStep::terminal, errno);
+    if (take_terminal && ::tcsetpgrp(STDIN_FILENO, ::getpid()) != 0) child_fail(report, ChildStep::terminal, errno);
 
     struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
     for (int signal = 1; signal <= max_signal; ++signal) {
         if (sigismember(&signals.ignored, signal) == 1 && ::sigaction(signal, &ignore, nullptr) != 0)
-            child_fail(report_fd, ChildStep::signals, errno);
+            child_fail(report, ChildStep::signals, errno);
     }
-    if (::sigprocmask(SIG_SETMASK, &signals.blocked, nullptr) != 0) child_fail(report_fd, ChildStep::signals, errno);
+    if (::sigprocmask(SIG_SETMASK, &signals.blocked, nullptr) != 0) child_fail(report, ChildStep::signals, errno);
 
-    change_identity(report_fd, privileges);
+    change_identity(report, privileges);
 
     // As execvp: a missing candidate sends us on to the next; permission
     // denied anywhere is remembered; any other error is final.
@@ -117,7 +140,7 @@ void change_identity(int report_fd, const PrivilegePlan& plan) {
         else if (error != ENOENT && error != ENOTDIR && error != ESTALE && error != ENODEV && error != ETIMEDOUT) break;
     }
     if (denied && (error == ENOENT || error == ENOTDIR)) error = EACCES;
-    child_fail(report_fd, ChildStep::exec, error);
+    child_fail(report, ChildStep::exec, error);
 }
 
 }  // namespace
@@ -182,38 +205,27 @@ Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure) 
     // Hand over the foreground only when vigil itself has it.
     const bool take_terminal = ::isatty(STDIN_FILENO) == 1 && ::tcgetpgrp(STDIN_FILENO) == ::getpgrp();
 
-    auto pipe = make_pipe();
-    if (!pipe) {
-        failure = {exit_cannot_run, fmt::format("cannot start '{}': {}", program, pipe.error())};
-        return Error{failure.message};
-    }
-    auto& [report_read, report_write] = *pipe;
-
-    const pid_t pid = ::fork();
+    // clone with CLONE_VM | CLONE_VFORK, as posix_spawn does: no page tables
+    // to copy, and vigil resumes only once the child has exec'd or failed.
+    ChildReport report;
+    ChildContext context{&report, take_terminal, &request.signals, &privileges, &candidates, argv.data(), envp.data()};
+    // Left uninitialised: only the pages the child touches are ever faulted in.
+    constexpr std::size_t stack_size = 256 * 1024;
+    const std::unique_ptr<char[]> child_stack(new char[stack_size]);
+    const auto stack_top = reinterpret_cast<std::uintptr_t>(child_stack.get() + stack_size) & ~std::uintptr_t{15};
+    const pid_t pid = ::clone(run_child, reinterpret_cast<void*>(stack_top), CLONE_VM | CLONE_VFORK | SIGCHLD, &context);
     if (pid < 0) {
-        failure = {exit_cannot_run, fmt::format("cannot start '{}': fork: {}", program, std::strerror(errno))};
+        failure = {exit_cannot_run, fmt::format("cannot start '{}': clone: {}", program, std::strerror(errno))};
         return Error{failure.message};
     }
-    if (pid == 0) run_child(report_write.get(), take_terminal, request.signals, privileges, candidates, argv.data(), envp.data());
+    if (!report.failed) return pid;  // exec'd: the program runs
 
-    report_write.reset();
-    ChildReport report{};
-    ssize_t got = 0;
-    do {
-        got = ::read(report_read.get(), &report, sizeof report);
-    } while (got < 0 && errno == EINTR);
-    if (got == 0) return pid;  // closed by exec: the program runs
-
-    // The child failed before exec (or the pipe did): collect it and say why.
+    // The child failed before exec: collect it and say why.
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (got != static_cast<ssize_t>(sizeof report)) {
-        failure = {exit_cannot_run, fmt::format("cannot start '{}': lost the child's report", program)};
-    } else {
-        const int code = report.step == ChildStep::exec && report.error == ENOENT ? exit_not_found : exit_cannot_run;
-        failure = {code, describe_failure(report.step, request, report.error)};
-    }
+    const int code = report.step == ChildStep::exec && report.error == ENOENT ? exit_not_found : exit_cannot_run;
+    failure = {code, describe_failure(report.step, request, report.error)};
     return Error{failure.message};
 }
 

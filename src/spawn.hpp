@@ -1,8 +1,11 @@
-// Starting the program: everything that allocates is prepared before fork
-// (the argv and environment arrays, the PATH candidates); the child only
-// makes async-signal-safe calls, restores the signal state vigil inherited
-// and execs. A failure in the child travels back over a close-on-exec pipe
-// as (step, errno), so vigil can say exactly what went wrong.
+// Starting the program: everything that allocates is prepared before the
+// child exists (the argv and environment arrays, the PATH candidates, the
+// user and capabilities); the child only makes async-signal-safe calls,
+// restores the signal state vigil inherited, changes identity and execs.
+// The child shares vigil's memory until exec (CLONE_VM | CLONE_VFORK, as
+// posix_spawn does), so a failure comes back as (step, errno) written into
+// a report vigil reads once the child is gone: vigil says exactly what
+// went wrong.
 #pragma once
 
 #include <sys/types.h>
