@@ -1,0 +1,373 @@
+// vigil's benchmark suite: vigil side by side with tini, dumb-init and
+// catatonit (and no init at all) on the same machine in the same run.
+// Prints Markdown tables. Not a test: it measures, it asserts nothing.
+//
+//   vigil-bench --vigil PATH [--rounds N] [--source DIR]
+//   vigil-bench --echo            (internal: the program whose signal handler answers over stdout)
+//   vigil-bench --orphans N       (internal: creates N orphans, waits until all are reaped)
+#include <dirent.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../tests/e2e/container.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+struct Init {
+    std::string name;
+    std::vector<std::string> prefix;  // empty: no init
+    std::string binary;               // for the size row
+    std::string container_binary;     // inside the rootfs, for the podman row
+};
+
+// ---- the two internal programs ---------------------------------------------
+
+void answer(int) {
+    const char byte = '!';
+    [[maybe_unused]] const auto written = ::write(STDOUT_FILENO, &byte, 1);
+}
+
+[[noreturn]] void echo_program() {
+    struct sigaction action {};
+    action.sa_handler = answer;
+    ::sigaction(SIGUSR1, &action, nullptr);
+    answer(0);  // ready
+    while (true) ::pause();
+}
+
+int live_others_in_namespace() {
+    int count = 0;
+    DIR* dir = ::opendir("/proc");
+    if (dir == nullptr) return -1;
+    const pid_t self = ::getpid();
+    while (const dirent* entry = ::readdir(dir)) {
+        const int pid = std::atoi(entry->d_name);
+        if (pid <= 1 || pid == self) continue;
+        ++count;  // zombies count too: they are what must be reaped
+    }
+    ::closedir(dir);
+    return count;
+}
+
+[[noreturn]] void orphans_program(int count) {
+    for (int made = 0; made < count; ++made) {
+        const pid_t middle = ::fork();
+        if (middle == 0) {
+            if (::fork() == 0) _exit(0);
+            _exit(0);
+        }
+        while (::waitpid(middle, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
+    while (live_others_in_namespace() > 0) ::usleep(1000);
+    _exit(0);
+}
+
+// ---- measuring ---------------------------------------------------------------
+
+pid_t start(const std::vector<std::string>& command, int stdout_fd = -1) {
+    std::vector<std::string> words = command;
+    std::vector<char*> argv;
+    for (auto& word : words) argv.push_back(word.data());
+    argv.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int null_fd = ::open("/dev/null", O_RDWR);
+        ::dup2(null_fd, 0);
+        ::dup2(stdout_fd >= 0 ? stdout_fd : null_fd, 1);
+        ::dup2(null_fd, 2);
+        for (int fd = 3; fd < 1024; ++fd) ::close(fd);
+        ::execvp(argv[0], argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+int finish(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
+}
+
+std::vector<std::string> with(const Init& init, std::vector<std::string> command) {
+    std::vector<std::string> all = init.prefix;
+    all.insert(all.end(), command.begin(), command.end());
+    return all;
+}
+
+double percentile(std::vector<double> values, double fraction) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const auto index = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1) + 0.5);
+    return values[std::min(index, values.size() - 1)];
+}
+
+long status_field(pid_t pid, const std::string& key) {
+    for (const auto& line : harness::lines(harness::read_file("/proc/" + std::to_string(pid) + "/status")))
+        if (line.rfind(key + ":", 0) == 0) return std::atol(line.c_str() + key.size() + 1);
+    return -1;
+}
+
+// Whether an ELF64 executable names a program interpreter (PT_INTERP): dynamic.
+bool has_interpreter(const std::string& path) {
+    const std::string image = harness::read_file(path);
+    if (image.size() < sizeof(Elf64_Ehdr) || image.compare(0, 4, "\x7f" "ELF") != 0) return false;
+    Elf64_Ehdr header;
+    std::memcpy(&header, image.data(), sizeof header);
+    for (unsigned i = 0; i < header.e_phnum; ++i) {
+        Elf64_Phdr program_header;
+        const std::size_t at = header.e_phoff + i * static_cast<std::size_t>(header.e_phentsize);
+        if (at + sizeof program_header > image.size()) return false;
+        std::memcpy(&program_header, image.data() + at, sizeof program_header);
+        if (program_header.p_type == PT_INTERP) return true;
+    }
+    return false;
+}
+
+std::string fmt_us(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.0f µs", seconds * 1e6);
+    return text;
+}
+
+std::string fmt_ms(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f s", seconds);
+    return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string vigil;
+    std::string source = ".";
+    int rounds = 300;
+    int signal_rounds = 2000;
+    int orphan_count = 20000;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--echo") echo_program();
+        if (arg == "--orphans" && i + 1 < argc) orphans_program(std::atoi(argv[i + 1]));
+        if (arg == "--vigil" && i + 1 < argc) vigil = argv[++i];
+        else if (arg == "--source" && i + 1 < argc) source = argv[++i];
+        else if (arg == "--rounds" && i + 1 < argc) {
+            rounds = std::atoi(argv[++i]);
+            signal_rounds = rounds * 7;
+        }
+    }
+    if (vigil.empty()) {
+        std::fprintf(stderr, "usage: vigil-bench --vigil PATH [--rounds N] [--source DIR]\n");
+        return 2;
+    }
+    char self_path[4096];
+    const ssize_t length = ::readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+    self_path[length > 0 ? length : 0] = '\0';
+    const std::string self = self_path;
+
+    const std::vector<Init> inits = {
+        {"no init", {}, "", ""},
+        {"vigil", {vigil}, vigil, "/init"},
+        {"vigil (log warn)", {vigil, "--log-level", "warn"}, "", ""},
+        {"tini-static", {"/usr/bin/tini-static", "-s", "--"}, "/usr/bin/tini-static", "/tini"},
+        {"dumb-init", {"/usr/bin/dumb-init"}, "/usr/bin/dumb-init", "/dumb-init"},
+        {"catatonit", {"/usr/bin/catatonit", "--"}, "/usr/bin/catatonit", "/catatonit"},
+    };
+    std::map<std::string, std::map<std::string, std::string>> table;  // row -> init -> cell
+    std::vector<std::string> rows;
+    auto put = [&](const std::string& row, const std::string& init, const std::string& value) {
+        if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
+        table[row][init] = value;
+    };
+
+    // 1. Binary size.
+    for (const auto& init : inits) {
+        if (init.binary.empty()) continue;
+        struct stat info {};
+        ::stat(init.binary.c_str(), &info);
+        const bool is_static = !has_interpreter(init.binary);
+        char text[64];
+        std::snprintf(text, sizeof text, "%lld B%s", static_cast<long long>(info.st_size), is_static ? "" : " (dynamic)");
+        put("binary size", init.name, text);
+    }
+    std::fprintf(stderr, "sizes done\n");
+
+    // 2 and 3. Idle RSS and wake-ups, every init at once over the same 10 s.
+    {
+        std::vector<std::pair<const Init*, pid_t>> idle;
+        for (const auto& init : inits) {
+            if (init.prefix.empty()) continue;
+            idle.emplace_back(&init, start(with(init, {"sleep", "1000"})));
+        }
+        std::this_thread::sleep_for(2s);  // let every init settle into its wait
+        std::map<pid_t, long> before;
+        for (const auto& [init, pid] : idle) before[pid] = status_field(pid, "voluntary_ctxt_switches") + status_field(pid, "nonvoluntary_ctxt_switches");
+        std::this_thread::sleep_for(10s);
+        for (const auto& [init, pid] : idle) {
+            const long after = status_field(pid, "voluntary_ctxt_switches") + status_field(pid, "nonvoluntary_ctxt_switches");
+            put("idle wake-ups in 10 s", init->name, std::to_string(after - before[pid]));
+            put("idle RSS", init->name, std::to_string(status_field(pid, "VmRSS")) + " KiB");
+        }
+        for (const auto& [init, pid] : idle) {
+            for (pid_t child : harness::descendants(pid, false)) ::kill(child, SIGKILL);
+            ::kill(pid, SIGKILL);
+            finish(pid);
+        }
+    }
+    std::fprintf(stderr, "idle done\n");
+
+    // 4. Start-up overhead of INIT /bin/true, rounds interleaved across inits.
+    {
+        std::map<std::string, std::vector<double>> times;
+        for (int round = 0; round < rounds; ++round) {
+            for (const auto& init : inits) {
+                const auto began = Clock::now();
+                finish(start(with(init, {"/bin/true"})));
+                times[init.name].push_back(std::chrono::duration<double>(Clock::now() - began).count());
+            }
+        }
+        const double base_median = percentile(times["no init"], 0.5);
+        const double base_p99 = percentile(times["no init"], 0.99);
+        for (const auto& init : inits) {
+            const auto& sample = times[init.name];
+            if (init.prefix.empty()) {
+                put("start-up: run of /bin/true (median / p99)", init.name, fmt_us(base_median) + " / " + fmt_us(base_p99));
+                continue;
+            }
+            put("start-up: run of /bin/true (median / p99)", init.name, fmt_us(percentile(sample, 0.5)) + " / " + fmt_us(percentile(sample, 0.99)));
+            put("start-up overhead (median / p99)", init.name,
+                fmt_us(percentile(sample, 0.5) - base_median) + " / " + fmt_us(percentile(sample, 0.99) - base_p99));
+        }
+    }
+    std::fprintf(stderr, "start-up done\n");
+
+    // 5. Signal forwarding latency: SIGUSR1 to the init until the program's handler answers.
+    for (const auto& init : inits) {
+        int pipe_fds[2];
+        if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return 1;
+        const pid_t launched = start(with(init, {self, "--echo"}), pipe_fds[1]);
+        ::close(pipe_fds[1]);
+        char byte = 0;
+        if (::read(pipe_fds[0], &byte, 1) != 1) return 1;  // ready
+        std::vector<double> latencies;
+        for (int round = 0; round < signal_rounds; ++round) {
+            const auto began = Clock::now();
+            ::kill(launched, SIGUSR1);  // the init itself (the program, for no init)
+            if (::read(pipe_fds[0], &byte, 1) != 1) break;
+            latencies.push_back(std::chrono::duration<double>(Clock::now() - began).count());
+        }
+        put("signal forwarding latency (p50 / p99)", init.name, fmt_us(percentile(latencies, 0.5)) + " / " + fmt_us(percentile(latencies, 0.99)));
+        for (pid_t child : harness::descendants(launched, false)) ::kill(child, SIGKILL);
+        ::kill(launched, SIGKILL);
+        finish(launched);
+        ::close(pipe_fds[0]);
+    }
+    std::fprintf(stderr, "latency done\n");
+
+    // 6. Reaping throughput, each init as PID 1 of its own PID namespace.
+    const bool root = ::geteuid() == 0;
+    for (const auto& init : inits) {
+        if (!root) break;
+        if (init.prefix.empty()) {
+            put("reaping: orphans per second", init.name, "never (nothing reaps)");
+            continue;
+        }
+        std::vector<std::string> command = {"unshare", "--pid", "--fork", "--mount-proc"};
+        const auto wrapped = with(init, {self, "--orphans", std::to_string(orphan_count)});
+        command.insert(command.end(), wrapped.begin(), wrapped.end());
+        const auto began = Clock::now();
+        finish(start(command));
+        const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
+        char text[64];
+        std::snprintf(text, sizeof text, "%.0f /s", orphan_count / seconds);
+        put("reaping: orphans per second", init.name, text);
+    }
+    std::fprintf(stderr, "reaping done\n");
+
+    // 7. Stop time of a real Node server in a podman container.
+    std::string why_not;
+    if (root && e2e::run_command({"sh", "-c", "command -v podman && command -v node"}) == 0) {
+        harness::TempDir dir;
+        const auto rootfs = e2e::build_rootfs(dir, vigil, source + "/tests/e2e/apps", source + "/docker/example/server.js");
+        for (const auto& init : inits) {
+            if (!init.container_binary.empty() && init.container_binary != "/init") {
+                std::filesystem::copy_file(init.binary, rootfs + init.container_binary);
+            }
+        }
+        if (const auto runtime = e2e::find_runtime(rootfs, why_not)) {
+            for (const auto& init : inits) {
+                if (!init.prefix.empty() && init.container_binary.empty()) continue;
+                std::vector<std::string> command;
+                if (!init.prefix.empty()) {
+                    command.push_back(init.container_binary);
+                    command.insert(command.end(), init.prefix.begin() + 1, init.prefix.end());
+                }
+                for (const char* word : {"node", "/app/server.js"}) command.emplace_back(word);
+                std::vector<double> stops;
+                for (int round = 0; round < 3; ++round) {
+                    harness::TempDir run_dir;
+                    e2e::ContainerSpec spec;
+                    spec.command = command;
+                    spec.environment = {"SOCKET=/work/http.sock"};
+                    e2e::Container container(*runtime, rootfs, run_dir, spec);
+                    if (!harness::wait_for([&] { return container.out().find("listening on") != std::string::npos; })) break;
+                    container.stop(10);
+                    container.wait_exit();
+                    stops.push_back(container.seconds_since_stop());
+                }
+                put("podman stop of a Node server (median of 3)", init.name, stops.empty() ? "failed" : fmt_ms(percentile(stops, 0.5)));
+            }
+        }
+    } else {
+        why_not = "needs root, podman and node";
+    }
+    if (!why_not.empty()) std::fprintf(stderr, "podman row skipped: %s\n", why_not.c_str());
+
+    // The table.
+    utsname machine{};
+    ::uname(&machine);
+    std::string cpu = "unknown CPU";
+    for (const auto& line : harness::lines(harness::read_file("/proc/cpuinfo"))) {
+        if (line.rfind("model name", 0) == 0) {
+            cpu = line.substr(line.find(':') + 2);
+            break;
+        }
+    }
+    std::printf("Machine: %s, %u cores, Linux %s. Rounds: %d start-ups, %d signals, %d orphans per init.\n\n", cpu.c_str(),
+                std::thread::hardware_concurrency(), machine.release, rounds, signal_rounds, orphan_count);
+    std::printf("| |");
+    for (const auto& init : inits) std::printf(" %s |", init.name.c_str());
+    std::printf("\n|---|");
+    for (std::size_t i = 0; i < inits.size(); ++i) std::printf("---|");
+    std::printf("\n");
+    for (const auto& row : rows) {
+        std::printf("| %s |", row.c_str());
+        for (const auto& init : inits) {
+            const auto found = table[row].find(init.name);
+            std::printf(" %s |", found == table[row].end() ? "–" : found->second.c_str());
+        }
+        std::printf("\n");
+    }
+    return 0;
+}
