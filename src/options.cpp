@@ -224,7 +224,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const 
         for (const auto& entry : given) on_command_line = on_command_line || entry.first == spec.key;
         if (on_command_line) continue;
         const auto found = environment.find(spec.variable);
-        if (found == environment.end()) continue;
+        // Set but empty counts as unset, as a manifest's `value: ""` means.
+        if (found == environment.end() || found->second.empty()) continue;
         if (auto applied = apply(config, spec.key, found->second, true); !applied)
             return Error{fmt::format("{}: {}", spec.variable, applied.error())};
     }

@@ -128,6 +128,14 @@ TEST_CASE("VIGIL_GROUP accepts 1/0 spellings and refuses others") {
     CHECK(bad.error().find("'perhaps'") != std::string::npos);
 }
 
+TEST_CASE("an empty environment variable counts as unset") {
+    const auto parsed = parse({"x"}, {{"VIGIL_DRAIN_TIMEOUT", ""}, {"VIGIL_NODE_HEAP", ""}, {"VIGIL_USER", ""}});
+    REQUIRE(parsed.ok());
+    CHECK(parsed->config.drain_timeout == vigil::Milliseconds{25'000});
+    CHECK(parsed->config.node_heap_percent == 0);
+    CHECK(parsed->config.user.empty());
+}
+
 TEST_CASE("unknown VIGIL_ variables are collected for a warning") {
     const auto parsed = parse({"x"}, {{"VIGIL_DRAIN_TIMOUT", "5s"}});
     REQUIRE(parsed.ok());
