@@ -52,7 +52,8 @@ std::optional<Mount> parse_mount(std::string_view line) {
     const auto fields = split(line, ' ');
     std::size_t separator = 0;
     while (separator < fields.size() && fields[separator] != "-") ++separator;
-    if (separator < 6 || separator + 3 > fields.size()) return std::nullopt;
+    // Six fields before the separator, three after it.
+    if (separator < 6 || separator + 4 > fields.size()) return std::nullopt;
     return Mount{unescape(fields[3]), unescape(fields[4]), fields[separator + 1], fields[separator + 3]};
 }
 

@@ -7,6 +7,20 @@
 
 namespace vigil {
 
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\n') out += "\\n";
+        else if (c == '\t') out += "\\t";
+        else if (c == '\r') out += "\\r";
+        else if (byte < 0x20 || byte == 0x7f) out += fmt::format("\\x{:02x}", byte);
+        else out += c;
+    }
+    return out;
+}
+
 std::string json_escape(std::string_view text) {
     std::string out;
     out.reserve(text.size());
@@ -71,7 +85,7 @@ void Log::write(LogLevel level, std::string_view event, std::string_view message
     if (format_ == LogFormat::json) {
         logger_->log(to_spdlog(level), json_members(message, event, fields));
     } else {
-        logger_->log(to_spdlog(level), message);
+        logger_->log(to_spdlog(level), printable(message));
     }
 }
 

@@ -21,6 +21,10 @@ struct LogField {
     std::variant<std::int64_t, std::string_view> value;
 };
 
+// Text safe for one line of a terminal: control characters become \n, \t,
+// \r or \xHH, so a bad value quoted in a message cannot break the line.
+std::string printable(std::string_view text);
+
 // Escapes text for the inside of a JSON string.
 std::string json_escape(std::string_view text);
 

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
     const std::vector<std::string> arguments(argv, argv + argc);
     auto invocation = vigil::parse_invocation(arguments, vigil::vigil_environment(environ));
     if (!invocation) {
-        fmt::print(stderr, "vigil: {} (see 'vigil --help')\n", invocation.error());
+        fmt::print(stderr, "vigil: {} (see 'vigil --help')\n", vigil::printable(invocation.error()));
         return vigil::exit_usage;
     }
     if (invocation->request == vigil::Request::help) {

@@ -16,3 +16,10 @@ TEST_CASE("json_members: msg, event, then the fields in order") {
           R"("msg":"forwarded \"TERM\"","event":"forward","pid":7,"signal":"SIGTERM")");
     CHECK(vigil::json_members("m", "e", {}) == R"("msg":"m","event":"e")");
 }
+
+TEST_CASE("printable keeps one line whatever the text holds") {
+    CHECK(vigil::printable("plain 'text'") == "plain 'text'");
+    CHECK(vigil::printable("two\nlines\tand\r") == "two\\nlines\\tand\\r");
+    CHECK(vigil::printable(std::string("nul\0\x1b[31m", 9)) == "nul\\x00\\x1b[31m");
+    CHECK(vigil::printable("caf\xc3\xa9") == "caf\xc3\xa9");
+}
