@@ -25,7 +25,7 @@ std::uint64_t heap_megabytes(std::uint64_t limit_bytes, int percent) {
 }
 
 std::string node_options_with_heap(std::optional<std::string_view> node_options, std::uint64_t megabytes) {
-    const auto option = fmt::format("--max-old-space-size={}", megabytes);
+    auto option = fmt::format("--max-old-space-size={}", megabytes);
     if (!node_options || node_options->find_first_not_of(' ') == std::string_view::npos) return option;
     return fmt::format("{} {}", *node_options, option);
 }

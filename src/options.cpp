@@ -179,6 +179,7 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const 
     // getopt_long wants mutable C strings; it may permute nothing with '+'.
     std::vector<std::string> storage(argv);
     std::vector<char*> args;
+    args.reserve(storage.size() + 1);
     for (auto& arg : storage) args.push_back(arg.data());
     args.push_back(nullptr);
 

@@ -18,7 +18,7 @@ const char* phase_name(Phase phase) {
     return "unknown";
 }
 
-Supervisor::Supervisor(SupervisorSettings settings) : settings_(std::move(settings)) {}
+Supervisor::Supervisor(const SupervisorSettings& settings) : settings_(settings) {}
 
 void Supervisor::arm_deadline(Milliseconds now) {
     if (!deadline_ && settings_.drain_timeout.count() > 0) deadline_ = now + settings_.drain_timeout;

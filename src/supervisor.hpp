@@ -43,7 +43,7 @@ struct SupervisorSettings {
 
 class Supervisor {
 public:
-    explicit Supervisor(SupervisorSettings settings);
+    explicit Supervisor(const SupervisorSettings& settings);
 
     // Any signal vigil handles other than SIGCHLD.
     Actions on_signal(int signal, Milliseconds now);

@@ -113,7 +113,9 @@ Vigil::Vigil(const TempDir& dir, std::vector<std::string> arguments, LaunchOptio
         const std::string text(*entry);
         const auto name = text.substr(0, text.find('='));
         const bool removed = std::find(options.removed_variables.begin(), options.removed_variables.end(), name) != options.removed_variables.end();
-        if (text.rfind("VIGIL_", 0) != 0 && !removed) environment.push_back(text);
+        const bool replaced = std::any_of(options.environment.begin(), options.environment.end(),
+                                          [&](const std::string& entry) { return entry.rfind(name + "=", 0) == 0; });
+        if (text.rfind("VIGIL_", 0) != 0 && !removed && !replaced) environment.push_back(text);
     }
     environment.insert(environment.end(), options.environment.begin(), options.environment.end());
 
@@ -144,6 +146,15 @@ Vigil::Vigil(const TempDir& dir, std::vector<std::string> arguments, LaunchOptio
             ::dup2(null_fd, 0);
             ::dup2(out_fd, 1);
             ::dup2(err_fd, 2);
+            if (options.stderr_mode == LaunchOptions::Stderr::closed) ::close(2);
+            if (options.stderr_mode == LaunchOptions::Stderr::broken_pipe) {
+                int pipe_fds[2];
+                if (::pipe(pipe_fds) == 0) {
+                    ::dup2(pipe_fds[1], 2);
+                    ::close(pipe_fds[0]);  // nobody will ever read: every write is EPIPE
+                    ::close(pipe_fds[1]);
+                }
+            }
             ::setpgid(0, 0);  // keep a test's signals and terminal away from the test runner
         }
         for (int fd = 3; fd < 1024; ++fd) {
@@ -176,16 +187,19 @@ pid_t Vigil::pid() {
     if (vigil_ > 0) return vigil_;
     if (mode() == Mode::subreaper) return vigil_ = launcher_;
     // unshare forks vigil as its child: wait until it appears.
+    bool launcher_gone = false;
     wait_for([&] {
         if (const auto table = vigil::read_process_table()) {
             for (const auto& entry : *table) {
                 if (entry.parent == launcher_) vigil_ = entry.pid;
+                if (entry.pid == launcher_ && entry.state == 'Z') launcher_gone = true;
             }
         }
-        return vigil_ > 0;
+        return vigil_ > 0 || launcher_gone;
     });
-    if (vigil_ <= 0) throw std::runtime_error("vigil never started under unshare");
-    return vigil_;
+    if (vigil_ > 0) return vigil_;
+    if (launcher_gone) return -1;  // vigil came and went before anyone looked
+    throw std::runtime_error("vigil never started under unshare");
 }
 
 pid_t Vigil::host_pid(pid_t seen_inside) {

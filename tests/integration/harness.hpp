@@ -48,10 +48,16 @@ bool process_alive(pid_t pid);
 std::vector<pid_t> descendants(pid_t root, bool zombies);
 
 struct LaunchOptions {
-    std::vector<std::string> environment;  // extra NAME=value entries
+    std::vector<std::string> environment;  // NAME=value entries, added or replacing the test's own
     std::vector<std::string> removed_variables;  // names taken out of the test's own environment
     std::vector<int> inherited_fds;        // descriptors the launched vigil keeps
     bool use_terminal = false;             // stdin/stdout/stderr on a new pty, as session leader
+    // Faults that starve the sanitizer runtime itself (LeakSanitizer needs a
+    // thread and /proc at exit) would change the exit code in the sanitizer
+    // build; such tests turn leak checking off for vigil.
+    static constexpr const char* no_leak_check = "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1";
+    enum class Stderr { file, closed, broken_pipe };
+    Stderr stderr_mode = Stderr::file;     // closed: no fd 2; broken_pipe: a pipe nobody reads
     std::vector<std::string> prefix;       // run vigil through this command (e.g. the helper); as PID 1, inside the namespace
 };
 
@@ -68,7 +74,7 @@ public:
     Vigil(const Vigil&) = delete;
     Vigil& operator=(const Vigil&) = delete;
 
-    pid_t pid();  // vigil itself, as the host sees it
+    pid_t pid();  // vigil itself, as the host sees it; -1 if it already ended unseen (PID 1 mode)
     // A live descendant's pid as the host sees it, from the pid it sees itself
     // (the same in subreaper mode); -1 when no live descendant has it.
     pid_t host_pid(pid_t seen_inside);
