@@ -1,9 +1,12 @@
 #include "log.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <fmt/format.h>
 #include <spdlog/logger.h>
-#include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/sink.h>
 
 namespace vigil {
 
@@ -51,7 +54,63 @@ std::string json_members(std::string_view message, std::string_view event, std::
     return out;
 }
 
+std::string utc_timestamp(std::int64_t milliseconds_since_epoch) {
+    // Days to a civil date (proleptic Gregorian), by 400-year eras of 146097 days.
+    std::int64_t days = milliseconds_since_epoch / 86'400'000;
+    std::int64_t in_day = milliseconds_since_epoch % 86'400'000;
+    if (in_day < 0) {
+        in_day += 86'400'000;
+        --days;
+    }
+    const std::int64_t shifted = days + 719'468;  // from 1970-01-01 to 0000-03-01
+    const std::int64_t era = (shifted >= 0 ? shifted : shifted - 146'096) / 146'097;
+    const std::int64_t day_of_era = shifted - era * 146'097;
+    const std::int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36'524 - day_of_era / 146'096) / 365;
+    const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    const std::int64_t month_index = (5 * day_of_year + 2) / 153;  // March = 0
+    const std::int64_t day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    const std::int64_t month = month_index < 10 ? month_index + 3 : month_index - 9;
+    const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, month, day, in_day / 3'600'000, in_day / 60'000 % 60,
+                       in_day / 1000 % 60, in_day % 1000);
+}
+
 namespace {
+
+// Formats and writes each line itself, with one write(2) per line: no stdio
+// buffer to lose at exit, and none of spdlog's pattern formatter, whose
+// local-time support pulls glibc's time-zone code into the static binary.
+class StderrLineSink final : public spdlog::sinks::sink {
+public:
+    explicit StderrLineSink(LogFormat format) : format_(format) {}
+
+    void log(const spdlog::details::log_msg& message) override {
+        fmt::memory_buffer line;
+        const std::string_view payload(message.payload.data(), message.payload.size());
+        if (format_ == LogFormat::json) {
+            const auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(message.time.time_since_epoch()).count();
+            const auto level = spdlog::level::to_string_view(message.level);
+            fmt::format_to(std::back_inserter(line), R"({{"ts":"{}","level":"{}",{}}})", utc_timestamp(since_epoch),
+                           std::string_view(level.data(), level.size()), payload);
+        } else {
+            fmt::format_to(std::back_inserter(line), "vigil: {}", payload);
+        }
+        line.push_back('\n');
+        std::size_t written = 0;
+        while (written < line.size()) {
+            const ssize_t done = ::write(STDERR_FILENO, line.data() + written, line.size() - written);
+            if (done < 0 && errno == EINTR) continue;
+            if (done <= 0) return;  // stderr is gone: logging must never stop PID 1
+            written += static_cast<std::size_t>(done);
+        }
+    }
+    void flush() override {}
+    void set_pattern(const std::string&) override {}
+    void set_formatter(std::unique_ptr<spdlog::formatter>) override {}
+
+private:
+    LogFormat format_;
+};
 
 spdlog::level::level_enum to_spdlog(LogLevel level) {
     switch (level) {
@@ -67,15 +126,8 @@ spdlog::level::level_enum to_spdlog(LogLevel level) {
 }  // namespace
 
 Log::Log(LogLevel level, LogFormat format)
-    : level_(level),
-      format_(format),
-      logger_(std::make_unique<spdlog::logger>("vigil", std::make_shared<spdlog::sinks::stderr_sink_st>())) {
+    : level_(level), format_(format), logger_(std::make_unique<spdlog::logger>("vigil", std::make_shared<StderrLineSink>(format))) {
     logger_->set_level(to_spdlog(level));
-    // The JSON object's message members come already escaped from json_members.
-    const char* pattern = format == LogFormat::json
-        ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})"
-        : "vigil: %v";
-    logger_->set_formatter(std::make_unique<spdlog::pattern_formatter>(pattern, spdlog::pattern_time_type::utc));
 }
 
 Log::~Log() = default;

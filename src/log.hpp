@@ -25,6 +25,9 @@ struct LogField {
 // \r or \xHH, so a bad value quoted in a message cannot break the line.
 std::string printable(std::string_view text);
 
+// "2026-11-25T15:55:02.114Z" for milliseconds since the epoch, in UTC.
+std::string utc_timestamp(std::int64_t milliseconds_since_epoch);
+
 // Escapes text for the inside of a JSON string.
 std::string json_escape(std::string_view text);
 

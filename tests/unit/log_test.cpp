@@ -23,3 +23,11 @@ TEST_CASE("printable keeps one line whatever the text holds") {
     CHECK(vigil::printable(std::string("nul\0\x1b[31m", 9)) == "nul\\x00\\x1b[31m");
     CHECK(vigil::printable("caf\xc3\xa9") == "caf\xc3\xa9");
 }
+
+TEST_CASE("UTC timestamps for the JSON log") {
+    CHECK(vigil::utc_timestamp(0) == "1970-01-01T00:00:00.000Z");
+    CHECK(vigil::utc_timestamp(951'782'400'000) == "2000-02-29T00:00:00.000Z");
+    CHECK(vigil::utc_timestamp(1'795'620'902'114) == "2026-11-25T15:35:02.114Z");
+    CHECK(vigil::utc_timestamp(4'107'542'399'999) == "2100-02-28T23:59:59.999Z");
+    CHECK(vigil::utc_timestamp(-1) == "1969-12-31T23:59:59.999Z");
+}
