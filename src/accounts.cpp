@@ -1,8 +1,5 @@
 #include "accounts.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -10,20 +7,10 @@
 
 #include <fmt/format.h>
 
-#include "fd.hpp"
+#include "text.hpp"
 
 namespace vigil {
 namespace {
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    while (true) {
-        const auto at = text.find(separator);
-        parts.push_back(text.substr(0, at));
-        if (at == std::string_view::npos) return parts;
-        text.remove_prefix(at + 1);
-    }
-}
 
 // A decimal id below 2^32-1 (which the kernel reserves as "no id").
 std::optional<unsigned> parse_id(std::string_view text) {
@@ -53,24 +40,6 @@ Result<std::vector<Entry>> parse_lines(std::string_view text, std::string_view f
         entries.push_back(std::move(*entry));
     }
     return entries;
-}
-
-Result<std::string> read_small_file(const char* path) {
-    Fd fd(::open(path, O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) {
-        if (errno == ENOENT) return std::string();
-        return Error{fmt::format("cannot read {}: {}", path, std::strerror(errno))};
-    }
-    std::string text;
-    char buffer[8192];
-    while (true) {
-        const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return Error{fmt::format("cannot read {}: {}", path, std::strerror(errno))};
-        if (got == 0) return text;
-        text.append(buffer, static_cast<std::size_t>(got));
-        if (text.size() > (64u << 20)) return Error{fmt::format("{} is larger than 64 MiB", path)};
-    }
 }
 
 }  // namespace
@@ -167,11 +136,14 @@ Result<Identity> resolve_identity(std::string_view spec, std::string_view passwd
 }
 
 Result<Identity> lookup_identity(std::string_view spec) {
-    auto passwd_text = read_small_file("/etc/passwd");
-    if (!passwd_text) return Error{passwd_text.error()};
-    auto group_text = read_small_file("/etc/group");
-    if (!group_text) return Error{group_text.error()};
-    return resolve_identity(spec, *passwd_text, *group_text);
+    std::string texts[2];
+    const char* paths[2] = {"/etc/passwd", "/etc/group"};
+    for (int i = 0; i < 2; ++i) {
+        auto text = read_whole_file(paths[i], std::size_t{64} << 20);
+        if (text) texts[i] = std::move(*text);
+        else if (errno != ENOENT) return Error{fmt::format("cannot read {}: {}", paths[i], std::strerror(errno))};
+    }
+    return resolve_identity(spec, texts[0], texts[1]);
 }
 
 }  // namespace vigil

@@ -1,28 +1,14 @@
 #include "cgroup.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include "fd.hpp"
+#include "text.hpp"
 
 namespace vigil {
 namespace {
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    while (true) {
-        const auto at = text.find(separator);
-        parts.push_back(text.substr(0, at));
-        if (at == std::string_view::npos) return parts;
-        text.remove_prefix(at + 1);
-    }
-}
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
 std::string unescape(std::string_view text) {
@@ -77,20 +63,7 @@ std::string join_cgroup(const Mount& mount, std::string_view path) {
     return fmt::format("{}/{}", mount.mount_point, relative);
 }
 
-std::optional<std::string> read_text(const std::string& path) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return std::nullopt;
-    std::string text;
-    char buffer[4096];
-    while (true) {
-        const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return std::nullopt;
-        if (got == 0) return text;
-        text.append(buffer, static_cast<std::size_t>(got));
-        if (text.size() > (4u << 20)) return std::nullopt;
-    }
-}
+std::optional<std::string> read_file(const std::string& path) { return read_whole_file(path, std::size_t{4} << 20); }
 
 }  // namespace
 
@@ -149,8 +122,8 @@ const char* memory_limit_file(CgroupVersion version) { return version == CgroupV
 const char* oom_events_file(CgroupVersion version) { return version == CgroupVersion::v2 ? "memory.events" : "memory.oom_control"; }
 
 std::optional<MemoryCgroup> detect_memory_cgroup() {
-    const auto cgroup = read_text("/proc/self/cgroup");
-    const auto mountinfo = read_text("/proc/self/mountinfo");
+    const auto cgroup = read_file("/proc/self/cgroup");
+    const auto mountinfo = read_file("/proc/self/mountinfo");
     if (!cgroup || !mountinfo) return std::nullopt;
     return locate_memory_cgroup(*cgroup, *mountinfo);
 }
@@ -159,7 +132,7 @@ std::optional<std::uint64_t> read_memory_limit(const MemoryCgroup& cgroup) {
     std::optional<std::uint64_t> smallest;
     std::string directory = cgroup.directory;
     while (true) {
-        if (const auto text = read_text(fmt::format("{}/{}", directory, memory_limit_file(cgroup.version)))) {
+        if (const auto text = read_file(fmt::format("{}/{}", directory, memory_limit_file(cgroup.version)))) {
             const auto limit = parse_memory_limit(*text);
             if (limit && (!smallest || *limit < *smallest)) smallest = limit;
         }
@@ -169,7 +142,7 @@ std::optional<std::uint64_t> read_memory_limit(const MemoryCgroup& cgroup) {
 }
 
 std::optional<std::uint64_t> read_oom_kill_count(const MemoryCgroup& cgroup) {
-    const auto text = read_text(fmt::format("{}/{}", cgroup.directory, oom_events_file(cgroup.version)));
+    const auto text = read_file(fmt::format("{}/{}", cgroup.directory, oom_events_file(cgroup.version)));
     if (!text) return std::nullopt;
     return parse_oom_kill_count(*text);
 }

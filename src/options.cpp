@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "capabilities.hpp"
+#include "text.hpp"
 
 namespace vigil {
 namespace {
@@ -42,17 +43,6 @@ constexpr OptionSpec option_specs[] = {
     {"version", 'V', false, nullptr},
 };
 
-std::vector<std::string_view> split_list(std::string_view text) {
-    std::vector<std::string_view> items;
-    while (true) {
-        const auto comma = text.find(',');
-        items.push_back(text.substr(0, comma));
-        if (comma == std::string_view::npos) break;
-        text.remove_prefix(comma + 1);
-    }
-    return items;
-}
-
 Result<int> parse_exit_code(std::string_view text) {
     int value = -1;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -84,7 +74,7 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
             return success();
         }
         case 'r':
-            for (auto rule : from_environment ? split_list(value) : std::vector{value}) {
+            for (auto rule : from_environment ? split(value, ',') : std::vector{value}) {
                 if (auto added = config.rewrite.add(rule); !added) return added;
             }
             return success();
@@ -95,7 +85,7 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
             return success();
         }
         case 'e':
-            for (auto item : from_environment ? split_list(value) : std::vector{value}) {
+            for (auto item : from_environment ? split(value, ',') : std::vector{value}) {
                 auto code = parse_exit_code(item);
                 if (!code) return Error{code.error()};
                 config.success_exits.set(static_cast<std::size_t>(*code));
