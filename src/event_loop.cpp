@@ -124,7 +124,12 @@ int EventLoop::run(char** environment) {
     const char* path = ::getenv("PATH");
     request.path_variable = path != nullptr ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     request.signals = inherited_;
-    inspect_memory(request);
+    // --node-heap needs the limit before the program starts; otherwise the
+    // cgroup is read while the program starts, off its start-up path.
+    if (config_.node_heap_percent != 0) {
+        inspect_memory();
+        size_node_heap(request);
+    }
 
     SpawnFailure failure{};
     auto spawned = spawn_program(request, failure);
@@ -138,6 +143,7 @@ int EventLoop::run(char** environment) {
     main_pid_ = *spawned;
     const std::string command_line = join_command(config_.command);
     log_.info("start", fmt::format("started '{}' as pid {}", command_line, main_pid_), {{"pid", main_pid_}, {"argv", command_line}});
+    if (!memory_inspected_) inspect_memory();
     if (request.identity)
         log_.debug("start", fmt::format("as uid {} gid {} with {} supplementary group(s)", request.identity->uid, request.identity->gid, request.identity->groups.size()));
 
@@ -306,7 +312,8 @@ void EventLoop::carry_out(const Actions& actions) {
 
 namespace vigil {
 
-void EventLoop::inspect_memory(SpawnRequest& request) {
+void EventLoop::inspect_memory() {
+    memory_inspected_ = true;
     memory_cgroup_ = detect_memory_cgroup();
     if (memory_cgroup_) {
         ending_.memory_limit = read_memory_limit(*memory_cgroup_);
@@ -314,7 +321,9 @@ void EventLoop::inspect_memory(SpawnRequest& request) {
         log_.debug("cgroup", fmt::format("memory cgroup v{} at {}, limit {}", memory_cgroup_->version == CgroupVersion::v2 ? 2 : 1,
                                          memory_cgroup_->directory, ending_.memory_limit ? format_bytes(*ending_.memory_limit) : "none"));
     }
-    if (config_.node_heap_percent == 0) return;
+}
+
+void EventLoop::size_node_heap(SpawnRequest& request) {
 
     if (!is_node_program(config_.command.front())) {
         log_.info("node_heap", fmt::format("--node-heap: '{}' is not node, NODE_OPTIONS left alone", config_.command.front()));

@@ -27,8 +27,10 @@ public:
 
 private:
     bool prepare_process();
-    // Memory limit and OOM baseline; NODE_OPTIONS for --node-heap.
-    void inspect_memory(SpawnRequest& request);
+    // The memory cgroup, its limit and the OOM-kill baseline.
+    void inspect_memory();
+    // NODE_OPTIONS for --node-heap, from the limit inspect_memory found.
+    void size_node_heap(SpawnRequest& request);
     void note_oom_kill(int wait_status);
     void write_termination_log();
     void reap_children();
@@ -53,6 +55,7 @@ private:
     Milliseconds left_behind_since_{0};
     std::optional<int> exit_code_;
     bool warned_without_proc_ = false;
+    bool memory_inspected_ = false;
     std::optional<MemoryCgroup> memory_cgroup_;
     std::optional<std::uint64_t> oom_kills_at_start_;
     Ending ending_;
