@@ -31,3 +31,21 @@ TEST_CASE("UTC timestamps for the JSON log") {
     CHECK(vigil::utc_timestamp(4'107'542'399'999) == "2100-02-28T23:59:59.999Z");
     CHECK(vigil::utc_timestamp(-1) == "1969-12-31T23:59:59.999Z");
 }
+
+TEST_CASE("json_escape keeps valid UTF-8 and turns every invalid byte into U+FFFD") {
+    const std::string replacement = "\xef\xbf\xbd";
+    // Valid: two, three and four bytes, the highest code point.
+    CHECK(vigil::json_escape("\xc2\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf") == "\xc2\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf");
+    // Invalid bytes on their own.
+    CHECK(vigil::json_escape("\xff\xfe") == replacement + replacement);
+    CHECK(vigil::json_escape("a\x80z") == "a" + replacement + "z");  // stray continuation byte
+    // Overlong forms of '/' and of U+07FF and U+FFFF.
+    CHECK(vigil::json_escape("\xc0\xaf") == replacement + replacement);
+    CHECK(vigil::json_escape("\xe0\x9f\xbf") == replacement + replacement + replacement);
+    CHECK(vigil::json_escape("\xf0\x8f\xbf\xbf") == replacement + replacement + replacement + replacement);
+    // A surrogate, a code point past U+10FFFF, and sequences cut short.
+    CHECK(vigil::json_escape("\xed\xa0\x80") == replacement + replacement + replacement);
+    CHECK(vigil::json_escape("\xf4\x90\x80\x80") == replacement + replacement + replacement + replacement);
+    CHECK(vigil::json_escape("end\xe2\x82") == "end" + replacement + replacement);
+    CHECK(vigil::json_escape("\xf0\x9f\x98 ok") == replacement + replacement + replacement + " ok");
+}
