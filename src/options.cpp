@@ -94,6 +94,8 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
         case 'p': {
             auto signal = parse_signal(value);
             if (!signal) return Error{signal.error()};
+            if (is_reserved_by_libc(*signal))
+                return Error{fmt::format("invalid parent-death signal '{}': signal {} is reserved by the C library", value, *signal)};
             config.parent_death_signal = *signal;
             return success();
         }

@@ -93,10 +93,10 @@ bool is_forwardable(int signal) {
         default:
             break;
     }
-    if (signal < 1 || signal > max_signal) return false;
-    // 32 and 33 belong to glibc's thread implementation: it refuses to block them.
-    return signal < 32 || signal >= SIGRTMIN;
+    return signal >= 1 && signal <= max_signal && !is_reserved_by_libc(signal);
 }
+
+bool is_reserved_by_libc(int signal) { return signal >= 32 && signal < SIGRTMIN; }
 
 bool is_stop_signal(int signal) { return signal == SIGTERM || signal == SIGINT; }
 
@@ -118,6 +118,8 @@ Status RewriteMap::add(std::string_view rule) {
 
     auto from = parse_signal(from_text);
     if (!from) return Error{fmt::format("invalid rewrite '{}': {}", rule, from.error())};
+    if (is_reserved_by_libc(*from))
+        return Error{fmt::format("invalid rewrite '{}': signal {} is reserved by the C library", rule, *from)};
     if (!is_forwardable(*from))
         return Error{fmt::format("invalid rewrite '{}': vigil never forwards {}", rule, signal_name(*from))};
 
@@ -125,6 +127,8 @@ Status RewriteMap::add(std::string_view rule) {
     if (upper(to_text) != "NONE" && to_text != "0") {
         auto parsed = parse_signal(to_text);
         if (!parsed) return Error{fmt::format("invalid rewrite '{}': {}", rule, parsed.error())};
+        if (is_reserved_by_libc(*parsed))
+            return Error{fmt::format("invalid rewrite '{}': signal {} is reserved by the C library", rule, *parsed)};
         to = *parsed;
     }
     targets_[static_cast<std::size_t>(*from)] = to;

@@ -28,6 +28,10 @@ std::string signal_name(int signal);
 // reserves for its threads.
 bool is_forwardable(int signal);
 
+// 32 and 33: glibc keeps them for its threads and refuses to block them, so
+// vigil neither receives nor sends them.
+bool is_reserved_by_libc(int signal);
+
 // A stop signal starts the drain.
 bool is_stop_signal(int signal);
 

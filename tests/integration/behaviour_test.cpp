@@ -99,6 +99,7 @@ TEST_CASE("bad input exits 2 with one line naming it, and never starts the progr
         {{"--pre-stop-delay", "soon"}, {}, "'soon'"},
         {{"-r", "FOO:TERM"}, {}, "'FOO'"},
         {{"-r", "TERM"}, {}, "'TERM'"},
+        {{"-r", "1:32"}, {}, "'1:32'"},
         {{"-e", "256"}, {}, "'256'"},
         {{"-p", "SIGNOPE"}, {}, "'SIGNOPE'"},
         {{"--log-format", "xml"}, {}, "'xml'"},

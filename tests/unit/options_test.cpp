@@ -158,6 +158,8 @@ TEST_CASE("bad input names the bad value") {
         {{"-e", "-1", "x"}, {}, "invalid exit code '-1': expected a number from 0 to 255"},
         {{"-e", "abc", "x"}, {}, "invalid exit code 'abc': expected a number from 0 to 255"},
         {{"-p", "NOPE", "x"}, {}, "unknown signal 'NOPE'"},
+        {{"-p", "32", "x"}, {}, "invalid parent-death signal '32': signal 32 is reserved by the C library"},
+        {{"-r", "1:32", "x"}, {}, "invalid rewrite '1:32': signal 32 is reserved by the C library"},
         {{"--log-level", "loud", "x"}, {}, "invalid log level 'loud': expected off, error, warn, info or debug"},
         {{"--log-format", "xml", "x"}, {}, "invalid log format 'xml': expected text or json"},
         {{}, {}, "missing program to run"},

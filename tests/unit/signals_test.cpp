@@ -87,3 +87,20 @@ TEST_CASE("bad rewrite rules name the rule") {
     }
     CHECK(map == vigil::RewriteMap{});
 }
+
+TEST_CASE("signals 32 and 33 are refused on either side of a rewrite, naming the value") {
+    vigil::RewriteMap map;
+    for (const char* bad : {"1:32", "HUP:33", "32:1", "33:HUP"}) {
+        INFO(bad);
+        const auto added = map.add(bad);
+        REQUIRE_FALSE(added.ok());
+        CHECK(added.error().find(std::string("'") + bad + "'") != std::string::npos);
+        CHECK(added.error().find("reserved by the C library") != std::string::npos);
+    }
+    CHECK(map.add("1:32").error() == "invalid rewrite '1:32': signal 32 is reserved by the C library");
+    CHECK(map == vigil::RewriteMap{});
+    CHECK(vigil::is_reserved_by_libc(32));
+    CHECK(vigil::is_reserved_by_libc(33));
+    CHECK_FALSE(vigil::is_reserved_by_libc(31));
+    CHECK_FALSE(vigil::is_reserved_by_libc(SIGRTMIN));
+}
