@@ -1,12 +1,10 @@
 #include "log.hpp"
 
-#include <unistd.h>
-
-#include <cerrno>
-
 #include <fmt/format.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/sink.h>
+
+#include "stderr_writer.hpp"
 
 namespace vigil {
 
@@ -121,39 +119,59 @@ std::string utc_timestamp(std::int64_t milliseconds_since_epoch) {
 
 namespace {
 
-// Formats and writes each line itself, with one write(2) per line: no stdio
+// Formats and writes each line itself, with one write per line: no stdio
 // buffer to lose at exit, and none of spdlog's pattern formatter, whose
 // local-time support pulls glibc's time-zone code into the static binary.
+// A line stderr cannot take at once is dropped and counted, never waited for.
 class StderrLineSink final : public spdlog::sinks::sink {
 public:
-    explicit StderrLineSink(LogFormat format) : format_(format) {}
+    StderrLineSink(LogFormat format, std::uint64_t& dropped_total) : format_(format), dropped_total_(dropped_total) {}
 
     void log(const spdlog::details::log_msg& message) override {
-        fmt::memory_buffer line;
         const std::string_view payload(message.payload.data(), message.payload.size());
-        if (format_ == LogFormat::json) {
-            const auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(message.time.time_since_epoch()).count();
-            const auto level = spdlog::level::to_string_view(message.level);
-            fmt::format_to(std::back_inserter(line), R"({{"ts":"{}","level":"{}",{}}})", utc_timestamp(since_epoch),
-                           std::string_view(level.data(), level.size()), payload);
-        } else {
-            fmt::format_to(std::back_inserter(line), "vigil: {}", payload);
+        if (dropped_since_last_ > 0) {
+            // The next line that gets through says what was lost before it.
+            const auto notice = fmt::format("dropped {} log line(s): stderr was not being read", dropped_since_last_);
+            const auto notice_payload =
+                format_ == LogFormat::json
+                    ? json_members(notice, "log_dropped", {{"count", static_cast<std::int64_t>(dropped_since_last_)}})
+                    : notice;
+            if (!writer_.write_line(format_line(spdlog::level::warn, message.time, notice_payload))) {
+                count_dropped();  // the line itself: the notice stays pending
+                return;
+            }
+            dropped_since_last_ = 0;
         }
-        line.push_back('\n');
-        std::size_t written = 0;
-        while (written < line.size()) {
-            const ssize_t done = ::write(STDERR_FILENO, line.data() + written, line.size() - written);
-            if (done < 0 && errno == EINTR) continue;
-            if (done <= 0) return;  // stderr is gone: logging must never stop PID 1
-            written += static_cast<std::size_t>(done);
-        }
+        if (!writer_.write_line(format_line(message.level, message.time, payload))) count_dropped();
     }
     void flush() override {}
     void set_pattern(const std::string&) override {}
     void set_formatter(std::unique_ptr<spdlog::formatter>) override {}
 
 private:
+    void count_dropped() {
+        ++dropped_since_last_;
+        ++dropped_total_;
+    }
+
+    std::string format_line(spdlog::level::level_enum level, spdlog::log_clock::time_point time, std::string_view payload) const {
+        fmt::memory_buffer line;
+        if (format_ == LogFormat::json) {
+            const auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+            const auto name = spdlog::level::to_string_view(level);
+            fmt::format_to(std::back_inserter(line), R"({{"ts":"{}","level":"{}",{}}})", utc_timestamp(since_epoch),
+                           std::string_view(name.data(), name.size()), payload);
+        } else {
+            fmt::format_to(std::back_inserter(line), "vigil: {}", payload);
+        }
+        line.push_back('\n');
+        return fmt::to_string(line);
+    }
+
     LogFormat format_;
+    StderrWriter writer_;
+    std::uint64_t dropped_since_last_ = 0;
+    std::uint64_t& dropped_total_;
 };
 
 spdlog::level::level_enum to_spdlog(LogLevel level) {
@@ -170,7 +188,7 @@ spdlog::level::level_enum to_spdlog(LogLevel level) {
 }  // namespace
 
 Log::Log(LogLevel level, LogFormat format)
-    : level_(level), format_(format), logger_(std::make_unique<spdlog::logger>("vigil", std::make_shared<StderrLineSink>(format))) {
+    : level_(level), format_(format), logger_(std::make_unique<spdlog::logger>("vigil", std::make_shared<StderrLineSink>(format, dropped_lines_))) {
     logger_->set_level(to_spdlog(level));
 }
 

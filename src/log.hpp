@@ -1,6 +1,8 @@
 // vigil's log: one line per event on stderr, never stdout. Text for people
 // ("vigil: forwarded SIGTERM to pid 7"), or JSON lines for log pipelines
-// with ts, level, msg, event and the event's own fields.
+// with ts, level, msg, event and the event's own fields. Writing never
+// waits: a line stderr cannot take at once is dropped and counted, and the
+// next line that gets through is preceded by a notice of how many were lost.
 #pragma once
 
 #include <cstdint>
@@ -48,10 +50,13 @@ public:
     void info(std::string_view event, std::string_view message, std::initializer_list<LogField> fields = {}) { write(LogLevel::info, event, message, fields); }
     void debug(std::string_view event, std::string_view message, std::initializer_list<LogField> fields = {}) { write(LogLevel::debug, event, message, fields); }
     bool enabled(LogLevel level) const { return level != LogLevel::off && level <= level_; }
+    // Lines dropped so far because stderr could not take them at once.
+    std::uint64_t dropped_lines() const { return dropped_lines_; }
 
 private:
     LogLevel level_;
     LogFormat format_;
+    std::uint64_t dropped_lines_ = 0;
     std::unique_ptr<spdlog::logger> logger_;
 };
 

@@ -12,9 +12,12 @@
 #include "exit_status.hpp"
 #include "log.hpp"
 #include "options.hpp"
+#include "process_setup.hpp"
 #include "standard_streams.hpp"
 
 int main(int argc, char** argv) {
+    // First of all: a signal that arrives before this is lost to a PID 1.
+    const auto inherited = vigil::take_over_signals();
     vigil::ensure_standard_streams();
 
     const std::vector<std::string> arguments(argv, argv + argc);
@@ -34,6 +37,6 @@ int main(int argc, char** argv) {
 
     const auto& config = invocation->config;
     vigil::Log log(config.log_level, config.log_format);
-    vigil::EventLoop loop(config, log);
+    vigil::EventLoop loop(config, log, inherited);
     return loop.run(environ);
 }

@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <signal.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -32,21 +34,26 @@ std::optional<ProcessEntry> parse_proc_stat(std::string_view text) {
     return entry;
 }
 
-std::vector<pid_t> live_descendants(pid_t root, const std::vector<ProcessEntry>& table) {
-    std::vector<pid_t> found;
+std::vector<ProcessEntry> descendants_of(pid_t root, const std::vector<ProcessEntry>& table) {
+    std::vector<ProcessEntry> found;
     std::vector<pid_t> frontier{root};
     // Breadth-first over parent links; the table is small and this runs only at shutdown.
     while (!frontier.empty()) {
         std::vector<pid_t> next;
         for (const auto& entry : table) {
-            for (pid_t parent : frontier) {
-                if (entry.parent == parent && entry.pid != root) {
-                    next.push_back(entry.pid);
-                    if (entry.state != 'Z' && entry.state != 'X') found.push_back(entry.pid);
-                }
-            }
+            if (entry.pid == root || std::find(frontier.begin(), frontier.end(), entry.parent) == frontier.end()) continue;
+            found.push_back(entry);
+            next.push_back(entry.pid);
         }
         frontier = std::move(next);
+    }
+    return found;
+}
+
+std::vector<pid_t> live_descendants(pid_t root, const std::vector<ProcessEntry>& table) {
+    std::vector<pid_t> found;
+    for (const auto& entry : descendants_of(root, table)) {
+        if (entry.state != 'Z' && entry.state != 'X') found.push_back(entry.pid);
     }
     return found;
 }
@@ -81,37 +88,56 @@ std::optional<std::vector<ProcessEntry>> read_process_table() {
     return table;
 }
 
-bool proc_matches_namespace() {
+ProcView inspect_proc() {
+    struct statfs about {};
+    if (::statfs("/proc", &about) != 0 || about.f_type != PROC_SUPER_MAGIC) return ProcView::unreadable;
     char target[32];
     const ssize_t length = ::readlink("/proc/self", target, sizeof target - 1);
-    if (length <= 0) return false;
+    // A procfs where vigil cannot see itself, or sees another number, is another namespace's.
+    if (length <= 0) return ProcView::foreign;
     pid_t shown = 0;
     auto [end, error] = std::from_chars(target, target + length, shown);
-    return error == std::errc{} && end == target + length && shown == ::getpid();
+    return error == std::errc{} && end == target + length && shown == ::getpid() ? ProcView::own : ProcView::foreign;
 }
 
-std::optional<int> signal_everything(int signal, bool pid_one, pid_t fallback_group) {
+std::optional<std::vector<ProcessEntry>> reachable_processes(bool pid_one) {
+    if (inspect_proc() != ProcView::own) return std::nullopt;
+    auto table = read_process_table();
+    if (!table) return std::nullopt;
     const pid_t self = ::getpid();
-    std::optional<std::vector<ProcessEntry>> table;
-    if (!pid_one || proc_matches_namespace()) table = read_process_table();
-
     if (pid_one) {
-        // kill(-1) reaches every process in the namespace but vigil; /proc only counts them.
-        std::optional<int> count;
-        if (table) {
-            count = 0;
-            for (const auto& entry : *table) *count += entry.pid != self && entry.state != 'Z' && entry.state != 'X';
+        std::vector<ProcessEntry> reachable;
+        for (const auto& entry : *table) {
+            if (entry.pid != self) reachable.push_back(entry);
         }
-        ::kill(-1, signal);
-        return count;
+        return reachable;
     }
-    if (!table) {
-        ::kill(-fallback_group, signal);
-        return std::nullopt;
+    return descendants_of(self, *table);
+}
+
+SignalReach signal_everything(std::initializer_list<int> signals, bool pid_one, pid_t program, bool program_alive) {
+    const ProcView seen = inspect_proc();
+    const auto processes = seen == ProcView::own ? reachable_processes(pid_one) : std::nullopt;
+    const ProcView view = processes ? ProcView::own : seen == ProcView::own ? ProcView::unreadable : seen;
+    std::optional<int> count;
+    if (processes) {
+        count = 0;
+        for (const auto& entry : *processes) *count += entry.state != 'Z' && entry.state != 'X';
     }
-    const auto targets = live_descendants(self, *table);
-    for (pid_t pid : targets) ::kill(pid, signal);
-    return static_cast<int>(targets.size());
+    for (const int signal : signals) {
+        if (pid_one) {
+            ::kill(-1, signal);
+        } else if (!processes) {
+            ::kill(-program, signal);
+            // The program may have left its own process group (setsid): still reach it.
+            if (program_alive) ::kill(program, signal);
+        } else {
+            for (const auto& entry : *processes) {
+                if (entry.state != 'Z' && entry.state != 'X') ::kill(entry.pid, signal);
+            }
+        }
+    }
+    return {count, view};
 }
 
 }  // namespace vigil

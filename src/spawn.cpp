@@ -30,7 +30,7 @@ namespace {
 #define VIGIL_CHILD_CODE __attribute__((no_sanitize("address")))
 
 // What the child was doing when it failed.
-enum class ChildStep : int { process_group, terminal, signals, groups, gid, uid, bounding, capabilities, ambient, no_new_privs, exec };
+enum class ChildStep : int { directory, process_group, terminal, signals, groups, gid, uid, bounding, capabilities, ambient, no_new_privs, exec };
 
 // Written by the child into the parent's memory (they share it until exec).
 struct ChildReport {
@@ -43,6 +43,7 @@ std::string describe_failure(ChildStep step, const SpawnRequest& request, int er
     const auto& program = request.command.front();
     const char* reason = std::strerror(error);
     switch (step) {
+        case ChildStep::directory: return fmt::format("cannot start '{}' in the working directory: {}", program, reason);
         case ChildStep::process_group: return fmt::format("cannot give '{}' its own process group: {}", program, reason);
         case ChildStep::terminal: return fmt::format("cannot hand the terminal to '{}': {}", program, reason);
         case ChildStep::signals: return fmt::format("cannot restore the signal state for '{}': {}", program, reason);
@@ -61,6 +62,11 @@ std::string describe_failure(ChildStep step, const SpawnRequest& request, int er
 // Everything the child needs to change who it is, prepared before fork.
 struct PrivilegePlan {
     const Identity* identity = nullptr;
+    // Steps already true are skipped: without privileges, a switch to the
+    // identity vigil already has must not fail on setgroups.
+    bool set_groups = false;
+    bool set_gid = false;
+    bool set_uid = false;
     cap_t kept = nullptr;             // permitted, effective and inheritable: the kept set
     std::vector<int> kept_list;       // raised as ambient
     std::vector<int> bounding_drops;  // everything else
@@ -77,8 +83,8 @@ struct PrivilegePlan {
 VIGIL_CHILD_CODE void change_identity(ChildReport* report, const PrivilegePlan& plan) {
     const Identity* identity = plan.identity;
     if (identity != nullptr) {
-        if (::setgroups(identity->groups.size(), identity->groups.data()) != 0) child_fail(report, ChildStep::groups, errno);
-        if (::setresgid(identity->gid, identity->gid, identity->gid) != 0) child_fail(report, ChildStep::gid, errno);
+        if (plan.set_groups && ::setgroups(identity->groups.size(), identity->groups.data()) != 0) child_fail(report, ChildStep::groups, errno);
+        if (plan.set_gid && ::setresgid(identity->gid, identity->gid, identity->gid) != 0) child_fail(report, ChildStep::gid, errno);
     }
     if (plan.kept != nullptr) {
         // Bounding set first: dropping needs CAP_SETPCAP, which the uid switch takes away.
@@ -87,7 +93,7 @@ VIGIL_CHILD_CODE void change_identity(ChildReport* report, const PrivilegePlan& 
         }
         if (identity != nullptr && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) child_fail(report, ChildStep::capabilities, errno);
     }
-    if (identity != nullptr && ::setresuid(identity->uid, identity->uid, identity->uid) != 0) child_fail(report, ChildStep::uid, errno);
+    if (identity != nullptr && plan.set_uid && ::setresuid(identity->uid, identity->uid, identity->uid) != 0) child_fail(report, ChildStep::uid, errno);
     if (plan.kept != nullptr) {
         if (cap_set_proc(plan.kept) != 0) child_fail(report, ChildStep::capabilities, errno);
         // Ambient capabilities survive exec of a program without file capabilities, even as non-root.
@@ -100,12 +106,14 @@ VIGIL_CHILD_CODE void change_identity(ChildReport* report, const PrivilegePlan& 
 
 struct ChildContext {
     ChildReport* report;
+    int working_directory;
     bool take_terminal;
     const InheritedSignals* signals;
     const PrivilegePlan* privileges;
     const std::vector<const char*>* candidates;
     char* const* argv;
     char* const* envp;
+    char** shell_argv;  // /bin/sh, [the script, filled in by the child], the arguments
 };
 
 // Runs in the child between clone and exec, on its own stack but in vigil's
@@ -120,6 +128,7 @@ VIGIL_CHILD_CODE int run_child(void* argument) {
     char* const* argv = context.argv;
     char* const* envp = context.envp;
 
+    if (context.working_directory >= 0 && ::fchdir(context.working_directory) != 0) child_fail(report, ChildStep::directory, errno);
     if (::setpgid(0, 0) != 0) child_fail(report, ChildStep::process_group, errno);
     // SIGTTOU is still blocked here, so a background process may take the terminal.
     if (take_terminal && ::tcsetpgrp(STDIN_FILENO, ::getpid()) != 0) child_fail(report, ChildStep::terminal, errno);
@@ -141,11 +150,52 @@ VIGIL_CHILD_CODE int run_child(void* argument) {
     for (const char* candidate : candidates) {
         ::execve(candidate, argv, envp);
         error = errno;
+        if (error == ENOEXEC) {
+            // Not a binary the kernel knows and no "#!": a shell script, as execvp assumes.
+            context.shell_argv[1] = const_cast<char*>(candidate);
+            ::execve(context.shell_argv[0], context.shell_argv, envp);
+            break;  // no /bin/sh: report the script's own ENOEXEC
+        }
         if (error == EACCES) denied = true;
         else if (error != ENOENT && error != ENOTDIR && error != ESTALE && error != ENODEV && error != ETIMEDOUT) break;
     }
     if (denied && (error == ENOENT || error == ENOTDIR)) error = EACCES;
     child_fail(report, ChildStep::exec, error);
+}
+
+struct IdentitySteps {
+    bool groups;
+    bool gid;
+    bool uid;
+};
+
+// Which parts of the switch to `identity` would change anything: the child
+// has vigil's own credentials until it changes them.
+IdentitySteps identity_steps(const Identity& identity) {
+    uid_t real_uid = 0;
+    uid_t effective_uid = 0;
+    uid_t saved_uid = 0;
+    gid_t real_gid = 0;
+    gid_t effective_gid = 0;
+    gid_t saved_gid = 0;
+    IdentitySteps steps{true, true, true};
+    if (::getresuid(&real_uid, &effective_uid, &saved_uid) == 0)
+        steps.uid = !(real_uid == identity.uid && effective_uid == identity.uid && saved_uid == identity.uid);
+    if (::getresgid(&real_gid, &effective_gid, &saved_gid) == 0)
+        steps.gid = !(real_gid == identity.gid && effective_gid == identity.gid && saved_gid == identity.gid);
+    const int count = ::getgroups(0, nullptr);
+    if (count >= 0) {
+        std::vector<gid_t> current(static_cast<std::size_t>(count));
+        if (::getgroups(count, current.data()) == count) {
+            std::vector<gid_t> wanted(identity.groups.begin(), identity.groups.end());
+            std::sort(current.begin(), current.end());
+            current.erase(std::unique(current.begin(), current.end()), current.end());
+            std::sort(wanted.begin(), wanted.end());
+            wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+            steps.groups = current != wanted;
+        }
+    }
+    return steps;
 }
 
 }  // namespace
@@ -185,9 +235,18 @@ Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure) 
     envp.reserve(environment.size() + 1);
     for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
     envp.push_back(nullptr);
+    static constexpr char shell[] = "/bin/sh";
+    std::vector<char*> shell_argv{const_cast<char*>(shell), nullptr};
+    shell_argv.insert(shell_argv.end(), argv.begin() + 1, argv.end());
 
     PrivilegePlan privileges;
     privileges.identity = request.identity ? &*request.identity : nullptr;
+    if (request.identity) {
+        const auto steps = identity_steps(*request.identity);
+        privileges.set_groups = steps.groups;
+        privileges.set_gid = steps.gid;
+        privileges.set_uid = steps.uid;
+    }
     privileges.no_new_privs = request.no_new_privs;
     if (request.capabilities) {
         privileges.kept = cap_init();
@@ -210,13 +269,12 @@ Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure) 
         ~CapFree() { if (caps != nullptr) cap_free(caps); }
     } free_kept{privileges.kept};
 
-    // Hand over the foreground only when vigil itself has it.
-    const bool take_terminal = ::isatty(STDIN_FILENO) == 1 && ::tcgetpgrp(STDIN_FILENO) == ::getpgrp();
 
     // clone with CLONE_VM | CLONE_VFORK, as posix_spawn does: no page tables
     // to copy, and vigil resumes only once the child has exec'd or failed.
     ChildReport report;
-    ChildContext context{&report, take_terminal, &request.signals, &privileges, &candidates, argv.data(), envp.data()};
+    ChildContext context{&report,      request.working_directory, request.give_terminal, &request.signals, &privileges, &candidates,
+                         argv.data(), envp.data(),              shell_argv.data()};
     // Left uninitialised: only the pages the child touches are ever faulted in.
     constexpr std::size_t stack_size = std::size_t{256} * 1024;
     const std::unique_ptr<char[]> child_stack(new char[stack_size]);

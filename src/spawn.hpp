@@ -5,7 +5,8 @@
 // The child shares vigil's memory until exec (CLONE_VM | CLONE_VFORK, as
 // posix_spawn does), so a failure comes back as (step, errno) written into
 // a report vigil reads once the child is gone: vigil says exactly what
-// went wrong.
+// went wrong. As execvp, a file the kernel cannot execute (ENOEXEC: a
+// script without "#!") is run by /bin/sh.
 #pragma once
 
 #include <sys/types.h>
@@ -16,15 +17,10 @@
 #include <vector>
 
 #include "accounts.hpp"
+#include "process_setup.hpp"
 #include "result.hpp"
 
 namespace vigil {
-
-// The signal state vigil found at start, to be handed on unchanged.
-struct InheritedSignals {
-    sigset_t blocked{};
-    sigset_t ignored{};  // as a set: a member was SIG_IGN when vigil started
-};
 
 struct SpawnRequest {
     std::vector<std::string> command;
@@ -35,6 +31,11 @@ struct SpawnRequest {
     std::string user_spec;                        // as given, for messages
     std::optional<std::vector<int>> capabilities; // the only ones kept
     bool no_new_privs = false;
+    // Make the program's process group the terminal's (stdin's) foreground.
+    bool give_terminal = false;
+    // The caller's working directory, opened (O_PATH) before vigil left it
+    // for "/": the program starts there. -1: it inherits vigil's.
+    int working_directory = -1;
 };
 
 struct SpawnFailure {

@@ -1,6 +1,9 @@
 #include "supervisor.hpp"
 
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <csignal>
 
 #include "exit_status.hpp"
 
@@ -25,7 +28,10 @@ void Supervisor::arm_deadline(Milliseconds now) {
 }
 
 Action Supervisor::forward(int signal) const {
-    return action::Forward{signal, settings_.rewrite.translate(signal)};
+    const int sent = settings_.rewrite.translate(signal);
+    // A stopped program cannot act on a stop signal until it is continued.
+    const bool stops = sent == SIGSTOP || sent == SIGTSTP || sent == SIGTTIN || sent == SIGTTOU;
+    return action::Forward{signal, sent, is_stop_signal(signal) && sent != 0 && !stops};
 }
 
 Action Supervisor::finish() {
@@ -34,7 +40,8 @@ Action Supervisor::finish() {
 }
 
 Actions Supervisor::on_signal(int signal, Milliseconds now) {
-    const bool stop = is_stop_signal(signal);
+    // A stop signal rewritten to NONE is dropped like any other: no drain.
+    const bool stop = is_stop_signal(signal) && settings_.rewrite.translate(signal) != 0;
     switch (phase_) {
         case Phase::running:
             if (!stop) return {forward(signal)};
@@ -69,7 +76,11 @@ Actions Supervisor::on_signal(int signal, Milliseconds now) {
 
 Actions Supervisor::on_main_exited(int wait_status, bool others_remain, Milliseconds now) {
     if (phase_ == Phase::done || exit_code_) return {};
-    exit_code_ = remap_exit_code(exit_code_from_status(wait_status), settings_.success_exits);
+    // --success-exit describes how the program may end on its own, never
+    // vigil's own kill at the deadline: that is always 137.
+    const bool killed_by_vigil = phase_ == Phase::killing && WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL;
+    const int code = exit_code_from_status(wait_status);
+    exit_code_ = killed_by_vigil ? code : remap_exit_code(code, settings_.success_exits);
     pre_stop_until_.reset();
     if (phase_ == Phase::killing) {
         if (others_remain) return {};
@@ -92,7 +103,14 @@ Actions Supervisor::on_clock(Milliseconds now) {
         deadline_.reset();
         pre_stop_until_.reset();
         phase_ = Phase::killing;
+        kill_wait_until_ = now + settings_.kill_grace;
         return {action::KillAll{}};
+    }
+    if (phase_ == Phase::killing && kill_wait_until_ && now >= *kill_wait_until_) {
+        kill_wait_until_.reset();
+        // The program itself may be among the survivors: then it was vigil's kill.
+        if (!exit_code_) exit_code_ = 128 + SIGKILL;
+        return {action::AbandonUnreaped{}, finish()};
     }
     if (phase_ == Phase::pre_stop && pre_stop_until_ && now >= *pre_stop_until_) {
         pre_stop_until_.reset();
@@ -104,7 +122,7 @@ Actions Supervisor::on_clock(Milliseconds now) {
 
 std::optional<Milliseconds> Supervisor::next_wakeup() const {
     std::optional<Milliseconds> next;
-    for (const auto& candidate : {deadline_, pre_stop_until_}) {
+    for (const auto& candidate : {deadline_, pre_stop_until_, kill_wait_until_}) {
         if (candidate && (!next || *candidate < *next)) next = candidate;
     }
     return next;

@@ -22,21 +22,33 @@ namespace action {
 // A stop signal began the shutdown; the drain clock runs from now.
 struct StopReceived { int signal; Milliseconds pre_stop_delay; };
 // Send `sent` to the main program; `sent` is 0 when the rewrite map drops it.
-struct Forward { int received; int sent; };
+// then_continue: follow it with SIGCONT, so a stopped program can drain.
+struct Forward { int received; int sent; bool then_continue = false; };
 // The main program is gone and others remain: SIGTERM and SIGCONT to them.
 struct TerminateLeftBehind {};
 // The budget ran out: SIGKILL everything reachable.
 struct KillAll {};
+// Processes survived SIGKILL for the whole kill grace (frozen, or stuck in
+// uninterruptible sleep): say which, then exit without them.
+struct AbandonUnreaped {};
 // Nothing is left: exit with this code.
 struct Exit { int code; };
 }  // namespace action
 
-using Action = std::variant<action::StopReceived, action::Forward, action::TerminateLeftBehind, action::KillAll, action::Exit>;
+using Action = std::variant<action::StopReceived, action::Forward, action::TerminateLeftBehind, action::KillAll,
+                            action::AbandonUnreaped, action::Exit>;
 using Actions = std::vector<Action>;
+
+// How long vigil waits for SIGKILLed processes to be reaped before it exits
+// without them: a killed process normally dies at once, so this only ends
+// the wait for one that cannot (frozen by the cgroup freezer, or stuck in
+// uninterruptible sleep) before the orchestrator's own SIGKILL comes.
+inline constexpr Milliseconds default_kill_grace{2'000};
 
 struct SupervisorSettings {
     Milliseconds drain_timeout{25'000};  // 0 = no deadline
     Milliseconds pre_stop_delay{0};
+    Milliseconds kill_grace = default_kill_grace;
     RewriteMap rewrite;
     std::bitset<256> success_exits;
 };
@@ -45,7 +57,9 @@ class Supervisor {
 public:
     explicit Supervisor(const SupervisorSettings& settings);
 
-    // Any signal vigil handles other than SIGCHLD.
+    // Any signal vigil handles other than SIGCHLD. A stop signal (SIGTERM,
+    // SIGINT) starts the drain unless the rewrite map drops it: what starts
+    // the drain is the signal received, what is forwarded is its translation.
     Actions on_signal(int signal, Milliseconds now);
     // The main program was reaped; others_remain says whether vigil still has children.
     Actions on_main_exited(int wait_status, bool others_remain, Milliseconds now);
@@ -76,6 +90,7 @@ private:
     std::optional<int> stop_signal_;
     std::optional<Milliseconds> deadline_;
     std::optional<Milliseconds> pre_stop_until_;
+    std::optional<Milliseconds> kill_wait_until_;
     std::optional<int> exit_code_;
 };
 

@@ -1,6 +1,7 @@
 #include "termination.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,23 +30,43 @@ std::string termination_summary(const Ending& ending) {
     } else {
         text += "; deadline not reached";
     }
+    if (ending.unreaped > 0) text += fmt::format("; {} process(es) survived SIGKILL and were left unreaped", ending.unreaped);
     if (ending.oom_killed) {
         text += ending.memory_limit ? fmt::format("; killed by the kernel's OOM killer (memory limit {})", format_bytes(*ending.memory_limit))
                                     : std::string("; killed by the kernel's OOM killer");
     }
+    if (ending.dropped_log_lines > 0)
+        text += fmt::format("; {} log line(s) dropped: stderr was not being read", ending.dropped_log_lines);
     if (text.size() > termination_message_limit - 1) text.resize(termination_message_limit - 1);
     return text + "\n";
 }
 
-Status write_termination_message(const std::string& path, const std::string& text, bool create) {
-    const int flags = O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | (create ? O_CREAT : 0);
+Result<TerminationLog> TerminationLog::open(const std::string& path, bool create) {
+    // O_NONBLOCK: opening a FIFO that has no reader fails at once instead of waiting.
+    const int flags = O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (create ? O_CREAT : 0);
     Fd fd(::open(path.c_str(), flags, 0644));
-    if (!fd.valid()) return Error{fmt::format("cannot open {}: {}", path, std::strerror(errno))};
+    if (!fd.valid()) {
+        if (errno == ELOOP) return Error{fmt::format("refusing {}: it is a symbolic link", path)};
+        if (errno == ENXIO) return Error{fmt::format("refusing {}: it is not a regular file", path)};
+        return Error{fmt::format("cannot open {}: {}", path, std::strerror(errno))};
+    }
+    struct stat about {};
+    if (::fstat(fd.get(), &about) != 0) return Error{fmt::format("cannot inspect {}: {}", path, std::strerror(errno))};
+    if (!S_ISREG(about.st_mode)) return Error{fmt::format("refusing {}: it is not a regular file", path)};
+    TerminationLog log;
+    log.fd_ = std::move(fd);
+    log.path_ = path;
+    return log;
+}
+
+Status TerminationLog::write(const std::string& text) const {
+    if (!fd_.valid()) return success();
+    if (::ftruncate(fd_.get(), 0) != 0) return Error{fmt::format("cannot write {}: {}", path_, std::strerror(errno))};
     std::size_t written = 0;
     while (written < text.size()) {
-        const ssize_t done = ::write(fd.get(), text.data() + written, text.size() - written);
+        const ssize_t done = ::pwrite(fd_.get(), text.data() + written, text.size() - written, static_cast<off_t>(written));
         if (done < 0 && errno == EINTR) continue;
-        if (done <= 0) return Error{fmt::format("cannot write {}: {}", path, std::strerror(errno))};
+        if (done <= 0) return Error{fmt::format("cannot write {}: {}", path_, std::strerror(errno))};
         written += static_cast<std::size_t>(done);
     }
     return success();

@@ -13,6 +13,9 @@
 //                          whether the terminal's foreground is ours
 //   env NAME FILE          the variable's value, or "(unset)"
 //   bind PORT FILE         "bound" if a TCP socket could bind 0.0.0.0:PORT, else the errno text
+//   cwd FILE               "<own working directory>\n<its parent's, from /proc/PPID/cwd>\n"
+//   take-foreground        become a process group of its own and the terminal's foreground
+//   readline FILE          read one line from the terminal (stdin) into FILE
 //   orphans N              create N short-lived orphans (double fork)
 //   child { … } | daemon { … }
 //   sleep MS | wait        pause, or wait for signals forever
@@ -201,6 +204,30 @@ void run(const std::vector<std::string>& steps, std::size_t begin, std::size_t e
             const std::string result = bound ? "bound\n" : std::string(std::strerror(errno)) + "\n";
             if (fd >= 0) close(fd);
             write_file(next(), result);
+        } else if (step == "cwd") {
+            // First of all, before anything gives the parent time to move.
+            char parent_cwd[4096] = {};
+            const std::string link = "/proc/" + std::to_string(getppid()) + "/cwd";
+            const ssize_t length = readlink(link.c_str(), parent_cwd, sizeof parent_cwd - 1);
+            char own_cwd[4096] = {};
+            if (getcwd(own_cwd, sizeof own_cwd) == nullptr) die("getcwd failed");
+            write_file(next(), std::string(own_cwd) + "\n" + (length > 0 ? std::string(parent_cwd, static_cast<std::size_t>(length)) : "?") + "\n");
+        } else if (step == "take-foreground") {
+            setpgid(0, 0);
+            signal(SIGTTOU, SIG_IGN);  // a background process may then take the terminal
+            if (tcsetpgrp(STDIN_FILENO, getpgrp()) != 0) die(std::string("tcsetpgrp failed: ") + std::strerror(errno));
+            signal(SIGTTOU, SIG_DFL);
+        } else if (step == "readline") {
+            const std::string path = next();
+            std::string line;
+            char c = 0;
+            while (true) {
+                const ssize_t got = read(STDIN_FILENO, &c, 1);
+                if (got < 0 && errno == EINTR) continue;
+                if (got <= 0 || c == '\n') break;
+                if (c != '\r') line += c;
+            }
+            write_file(path, line + "\n");
         } else if (step == "orphans") {
             const long count = std::atol(next().c_str());
             for (long n = 0; n < count; ++n) {

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <thread>
 
 #include "harness.hpp"
@@ -158,7 +159,14 @@ TEST_CASE("every catchable signal is forwarded, real-time signals included") {
     }
     vigil.signal(SIGTERM);
     CHECK(vigil.wait_exit() == 0);
-    CHECK(record_lines(record).size() == signals.size() + 1);
+    // Each signal once, then SIGTERM, and the SIGCONT that follows a forwarded
+    // stop signal when it arrived before the program's SIGTERM handler exited.
+    auto recorded_lines = record_lines(record);
+    REQUIRE(recorded_lines.size() >= signals.size() + 1);
+    std::vector<std::string> after(recorded_lines.begin() + static_cast<long>(signals.size()), recorded_lines.end());
+    std::sort(after.begin(), after.end());
+    INFO(read_file(record));
+    CHECK((after == std::vector<std::string>{"15"} || after == std::vector<std::string>{"15", "18"}));
 }
 
 TEST_CASE("--rewrite translates signals and NONE drops them") {

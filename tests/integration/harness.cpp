@@ -80,20 +80,31 @@ bool process_alive(pid_t pid) {
     return entry && entry->state != 'Z' && entry->state != 'X';
 }
 
+void reset_signal_state() {
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    for (int signal = 1; signal < 65; ++signal) ::sigaction(signal, &default_action, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+void read_available(int fd, std::string& text) {
+    char buffer[4096];
+    while (true) {
+        const ssize_t got = ::read(fd, buffer, sizeof buffer);
+        if (got <= 0) return;
+        text.append(buffer, static_cast<std::size_t>(got));
+    }
+}
+
 std::vector<pid_t> descendants(pid_t root, bool zombies) {
     const auto table = vigil::read_process_table();
     if (!table) return {};
     std::vector<pid_t> found;
-    std::vector<pid_t> frontier{root};
-    while (!frontier.empty()) {
-        std::vector<pid_t> next;
-        for (const auto& entry : *table) {
-            if (std::find(frontier.begin(), frontier.end(), entry.parent) == frontier.end()) continue;
-            next.push_back(entry.pid);
-            const bool is_zombie = entry.state == 'Z' || entry.state == 'X';
-            if (is_zombie == zombies) found.push_back(entry.pid);
-        }
-        frontier = std::move(next);
+    for (const auto& entry : vigil::descendants_of(root, *table)) {
+        const bool is_zombie = entry.state == 'Z' || entry.state == 'X';
+        if (is_zombie == zombies) found.push_back(entry.pid);
     }
     return found;
 }
@@ -130,6 +141,24 @@ Vigil::Vigil(const TempDir& dir, std::vector<std::string> arguments, LaunchOptio
     if (options.use_terminal) {
         if (::openpty(&terminal_, &terminal_child, nullptr, nullptr, nullptr) != 0) throw std::runtime_error("openpty failed");
         ::fcntl(terminal_, F_SETFD, FD_CLOEXEC);
+        ::fcntl(terminal_, F_SETFL, O_NONBLOCK);
+    }
+    int full_pipe_writer = -1;
+    if (options.stderr_mode == LaunchOptions::Stderr::full_pipe) {
+        int pipe_fds[2];
+        if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+        stderr_pipe_ = pipe_fds[0];
+        full_pipe_writer = pipe_fds[1];
+        // Fill it through a non-blocking write end, then hand vigil a blocking one, as a log collector's pipe is.
+        ::fcntl(full_pipe_writer, F_SETFL, O_NONBLOCK);
+        const std::string filler(4096, '#');
+        while (true) {
+            const ssize_t wrote = ::write(full_pipe_writer, filler.data(), filler.size());
+            if (wrote <= 0) break;
+            filler_left_ += static_cast<std::size_t>(wrote);
+        }
+        ::fcntl(full_pipe_writer, F_SETFL, 0);
+        ::fcntl(stderr_pipe_, F_SETFL, O_NONBLOCK);
     }
 
     launcher_ = ::fork();
@@ -147,6 +176,7 @@ Vigil::Vigil(const TempDir& dir, std::vector<std::string> arguments, LaunchOptio
             ::dup2(out_fd, 1);
             ::dup2(err_fd, 2);
             if (options.stderr_mode == LaunchOptions::Stderr::closed) ::close(2);
+            if (options.stderr_mode == LaunchOptions::Stderr::full_pipe) ::dup2(full_pipe_writer, 2);
             if (options.stderr_mode == LaunchOptions::Stderr::broken_pipe) {
                 int pipe_fds[2];
                 if (::pipe(pipe_fds) == 0) {
@@ -160,16 +190,12 @@ Vigil::Vigil(const TempDir& dir, std::vector<std::string> arguments, LaunchOptio
         for (int fd = 3; fd < 1024; ++fd) {
             if (std::find(options.inherited_fds.begin(), options.inherited_fds.end(), fd) == options.inherited_fds.end()) ::close(fd);
         }
-        struct sigaction default_action {};
-        default_action.sa_handler = SIG_DFL;
-        for (int signal = 1; signal < 65; ++signal) ::sigaction(signal, &default_action, nullptr);
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        reset_signal_state();
         ::execvpe(argv[0], argv.data(), envp.data());
         _exit(121);
     }
     if (terminal_child >= 0) ::close(terminal_child);
+    if (full_pipe_writer >= 0) ::close(full_pipe_writer);
 }
 
 Vigil::~Vigil() {
@@ -181,6 +207,7 @@ Vigil::~Vigil() {
         ::waitpid(launcher_, nullptr, 0);
     }
     if (terminal_ >= 0) ::close(terminal_);
+    if (stderr_pipe_ >= 0) ::close(stderr_pipe_);
 }
 
 pid_t Vigil::pid() {
@@ -232,6 +259,27 @@ std::optional<int> Vigil::wait_exit(Seconds timeout) {
 }
 
 std::string Vigil::err() const { return read_file(stderr_path_); }
+
+std::string Vigil::drain_stderr() {
+    char buffer[4096];
+    while (true) {
+        const ssize_t got = ::read(stderr_pipe_, buffer, sizeof buffer);
+        if (got <= 0) break;
+        std::size_t skip = std::min(filler_left_, static_cast<std::size_t>(got));
+        filler_left_ -= skip;
+        stderr_text_.append(buffer + skip, static_cast<std::size_t>(got) - skip);
+    }
+    return stderr_text_;
+}
+
+void Vigil::type(const std::string& keys) {
+    if (::write(terminal_, keys.data(), keys.size()) != static_cast<ssize_t>(keys.size())) throw std::runtime_error("cannot type into the terminal");
+}
+
+std::string Vigil::terminal_output() {
+    read_available(terminal_, terminal_text_);
+    return terminal_text_;
+}
 std::string Vigil::out() const { return read_file(stdout_path_); }
 
 namespace {

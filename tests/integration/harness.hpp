@@ -44,6 +44,11 @@ bool file_exists(const std::string& path);
 // Polls until condition() holds; false if it never did within the timeout.
 bool wait_for(const std::function<bool()>& condition, Seconds timeout = patience);
 bool process_alive(pid_t pid);
+// In a forked child before exec: every signal's default action and an empty
+// mask, as a process started from a clean shell has.
+void reset_signal_state();
+// Appends whatever the (non-blocking) descriptor holds now to text.
+void read_available(int fd, std::string& text);
 // Live and zombie descendants of root, from /proc.
 std::vector<pid_t> descendants(pid_t root, bool zombies);
 
@@ -56,8 +61,11 @@ struct LaunchOptions {
     // thread and /proc at exit) would change the exit code in the sanitizer
     // build; such tests turn leak checking off for vigil.
     static constexpr const char* no_leak_check = "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1";
-    enum class Stderr { file, closed, broken_pipe };
-    Stderr stderr_mode = Stderr::file;     // closed: no fd 2; broken_pipe: a pipe nobody reads
+    // closed: no fd 2; broken_pipe: a pipe whose reader is gone; full_pipe: a
+    // pipe filled to the brim that the test holds open and does not read
+    // until it calls drain_stderr() (a stalled log collector).
+    enum class Stderr { file, closed, broken_pipe, full_pipe };
+    Stderr stderr_mode = Stderr::file;
     std::vector<std::string> prefix;       // run vigil through this command (e.g. the helper); as PID 1, inside the namespace
 };
 
@@ -83,6 +91,12 @@ public:
     std::optional<int> wait_exit(Seconds timeout = patience);
     std::string err() const;
     std::string out() const;
+    // With Stderr::full_pipe: reads what the pipe holds now (the filler
+    // included), making room; everything read so far, filler removed.
+    std::string drain_stderr();
+    // With use_terminal: types into the terminal, and everything it showed so far.
+    void type(const std::string& keys);
+    std::string terminal_output();
     // Seconds from the start until wait_exit saw the end.
     double runtime_seconds() const { return runtime_; }
 
@@ -92,6 +106,10 @@ private:
     pid_t launcher_ = -1;
     pid_t vigil_ = -1;
     int terminal_ = -1;
+    std::string terminal_text_;
+    int stderr_pipe_ = -1;
+    std::size_t filler_left_ = 0;
+    std::string stderr_text_;
     bool exited_ = false;
     std::chrono::steady_clock::time_point started_;
     double runtime_ = 0;

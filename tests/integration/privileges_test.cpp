@@ -3,6 +3,7 @@
 // here they are test files bind-mounted over /etc in a private mount
 // namespace, with a private network namespace for the port test.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 
@@ -192,4 +193,37 @@ TEST_CASE("a capability vigil does not hold is refused; a switch vigil may not m
     CHECK(refused.wait_exit() == 126);
     CHECK(refused.err() == "vigil: cannot switch to user 'root': Operation not permitted\n");
     CHECK_FALSE(file_exists(dir.path("started")));
+}
+
+TEST_CASE("--user naming the identity vigil already has works without privileges") {
+    TempDir dir;
+    LaunchOptions options;
+    // vigil itself runs as an unprivileged uid with no supplementary groups.
+    options.prefix = {"setpriv", "--reuid=54321", "--regid=54321", "--clear-groups", "--"};
+    Vigil vigil(dir, {"--user", "54321:54321", helper, "status", dir.path("status"), "exit", "0"}, options);
+    const auto code = vigil.wait_exit();
+    INFO(vigil.err());
+    REQUIRE(code == 0);
+    CHECK(status_value(read_file(dir.path("status")), "Uid") == "54321\t54321\t54321\t54321");
+    // A switch that would change something is still refused, as before.
+    Vigil refused(dir, {"--user", "54322", helper, "exit", "0"}, options);
+    CHECK(refused.wait_exit() == 126);
+}
+
+TEST_CASE("a program running as another user cannot redirect the termination message vigil writes as root") {
+    TempDir dir;  // writable by everyone, as a shared volume might be
+    const auto message = dir.path("termination");
+    const auto secret = dir.path("root-only");
+    std::ofstream(secret) << "root's\n";
+    REQUIRE(::chmod(secret.c_str(), 0600) == 0);
+    // As uid 65534 the program swaps the message file for a symlink to root's file.
+    const std::string swap = "rm -f " + message + " && ln -s " + secret + " " + message;
+    Vigil vigil(dir, {"--user", "65534", "--termination-log", message, "/bin/sh", "-c", swap});
+    CHECK(vigil.wait_exit() == 0);
+    CHECK(read_file(secret) == "root's\n");
+    // A symlink already there at start is refused, with a warning.
+    Vigil refused(dir, {"--termination-log", message, helper, "exit", "0"});
+    CHECK(refused.wait_exit() == 0);
+    CHECK(refused.err().find("refusing " + message + ": it is a symbolic link") != std::string::npos);
+    CHECK(read_file(secret) == "root's\n");
 }

@@ -171,7 +171,7 @@ TEST_CASE("deadline reached while draining, in pre-stop or cleaning up: kill eve
     CHECK(draining.on_clock(Ms{999}).empty());
     CHECK(find<action::KillAll>(draining.on_clock(Ms{1'000})) != nullptr);
     CHECK(draining.phase() == Phase::killing);
-    CHECK_FALSE(draining.next_wakeup().has_value());
+    CHECK(draining.next_wakeup() == Ms{1'000} + default_kill_grace);  // the bounded wait for the killed
 
     auto pre_stop = make(Ms{1'000}, Ms{5'000});
     (void)pre_stop.on_signal(SIGTERM, Ms{0});
@@ -220,4 +220,83 @@ TEST_CASE("done ignores everything") {
     CHECK(supervisor.on_main_exited(exited(1), false, Ms{2}).empty());
     CHECK(supervisor.on_all_reaped().empty());
     CHECK(supervisor.on_clock(Ms{1'000'000}).empty());
+}
+
+TEST_CASE("killing + the kill grace passes with processes unreaped: say so, exit 137") {
+    auto supervisor = make(Ms{1'000});
+    (void)supervisor.on_signal(SIGTERM, Ms{0});
+    (void)supervisor.on_clock(Ms{1'000});
+    CHECK(supervisor.on_clock(Ms{1'000} + default_kill_grace - Ms{1}).empty());
+    const auto actions = supervisor.on_clock(Ms{1'000} + default_kill_grace);
+    CHECK(find<action::AbandonUnreaped>(actions) != nullptr);
+    REQUIRE(find<action::Exit>(actions) != nullptr);
+    CHECK(find<action::Exit>(actions)->code == 137);
+    CHECK(supervisor.phase() == Phase::done);
+    CHECK_FALSE(supervisor.next_wakeup().has_value());
+}
+
+TEST_CASE("killing + the kill grace passes after the program exited on its own: its code") {
+    auto supervisor = make(Ms{1'000});
+    (void)supervisor.on_main_exited(exited(6), true, Ms{0});
+    (void)supervisor.on_clock(Ms{1'000});
+    const auto actions = supervisor.on_clock(Ms{1'000} + default_kill_grace);
+    CHECK(find<action::AbandonUnreaped>(actions) != nullptr);
+    CHECK(find<action::Exit>(actions)->code == 6);
+}
+
+TEST_CASE("a stop signal rewritten to NONE is dropped: no drain, no deadline") {
+    auto supervisor = make(Ms{1'000}, Ms{0}, {"TERM:NONE"});
+    const auto actions = supervisor.on_signal(SIGTERM, Ms{0});
+    CHECK(forwards(actions, SIGTERM, 0));
+    CHECK(find<action::StopReceived>(actions) == nullptr);
+    CHECK(supervisor.phase() == Phase::running);
+    CHECK_FALSE(supervisor.next_wakeup().has_value());
+    CHECK(supervisor.on_clock(Ms{1'000'000}).empty());
+    // SIGINT is not rewritten: it still drains.
+    CHECK(find<action::StopReceived>(supervisor.on_signal(SIGINT, Ms{5})) != nullptr);
+    CHECK(supervisor.phase() == Phase::draining);
+    // After the program exits, a dropped stop signal asks nothing of what is left.
+    auto cleaning = make(Ms{1'000}, Ms{0}, {"TERM:NONE"});
+    (void)cleaning.on_main_exited(exited(0), true, Ms{0});
+    CHECK(cleaning.on_signal(SIGTERM, Ms{1}).empty());
+}
+
+TEST_CASE("a stop signal rewritten to another signal still drains, and the translation is forwarded") {
+    auto supervisor = make(Ms{1'000}, Ms{0}, {"TERM:USR1"});
+    const auto actions = supervisor.on_signal(SIGTERM, Ms{0});
+    CHECK(find<action::StopReceived>(actions) != nullptr);
+    CHECK(forwards(actions, SIGTERM, SIGUSR1));
+    CHECK(supervisor.phase() == Phase::draining);
+}
+
+TEST_CASE("--success-exit never turns vigil's own deadline kill into success") {
+    auto killed = make(Ms{1'000}, Ms{0}, {}, {137});
+    (void)killed.on_signal(SIGTERM, Ms{0});
+    (void)killed.on_clock(Ms{1'000});
+    CHECK(find<action::Exit>(killed.on_main_exited(SIGKILL, false, Ms{1'001}))->code == 137);
+    // A SIGKILL from elsewhere (the OOM killer, an operator) is how the program ended: remapped.
+    auto outside = make(Ms{1'000}, Ms{0}, {}, {137});
+    CHECK(find<action::Exit>(outside.on_main_exited(SIGKILL, false, Ms{0}))->code == 0);
+    // And a program that exits 137 itself during the drain is remapped as well.
+    auto own = make(Ms{1'000}, Ms{0}, {}, {137});
+    (void)own.on_signal(SIGTERM, Ms{0});
+    CHECK(find<action::Exit>(own.on_main_exited(exited(137), false, Ms{10}))->code == 0);
+}
+
+TEST_CASE("a forwarded stop signal is followed by SIGCONT, other signals are not") {
+    auto supervisor = make();
+    const auto* usr1 = find<action::Forward>(supervisor.on_signal(SIGUSR1, Ms{0}));
+    REQUIRE(usr1 != nullptr);
+    CHECK_FALSE(usr1->then_continue);
+    const auto term = supervisor.on_signal(SIGTERM, Ms{0});
+    REQUIRE(find<action::Forward>(term) != nullptr);
+    CHECK(find<action::Forward>(term)->then_continue);
+    // Not when the translation is itself a stop of the job-control kind, or dropped.
+    auto to_stop = make(Ms{1'000}, Ms{0}, {"TERM:TSTP"});
+    CHECK_FALSE(find<action::Forward>(to_stop.on_signal(SIGTERM, Ms{0}))->then_continue);
+    auto pre_stop = make(Ms{10'000}, Ms{3'000}, {"TERM:INT"});
+    (void)pre_stop.on_signal(SIGTERM, Ms{0});
+    const auto delayed = pre_stop.on_clock(Ms{3'000});
+    REQUIRE(find<action::Forward>(delayed) != nullptr);
+    CHECK(find<action::Forward>(delayed)->then_continue);
 }

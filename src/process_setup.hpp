@@ -1,0 +1,28 @@
+// vigil's own process, before anything else. The signals vigil handles are
+// blocked first of all: a PID 1 loses every default-disposition signal that
+// arrives before it has blocked or handled it (a pod deleted the instant it
+// started), so nothing else (option parsing, the log, user lookups) may
+// come before. What vigil inherited (the mask, the ignored signals) is
+// recorded to be handed back to the program unchanged.
+#pragma once
+
+#include <csignal>
+
+namespace vigil {
+
+// The signal state vigil found at start, to be handed on unchanged.
+struct InheritedSignals {
+    sigset_t blocked{};
+    sigset_t ignored{};  // as a set: a member was SIG_IGN when vigil started
+};
+
+// Every signal vigil waits for: each forwardable signal and SIGCHLD.
+sigset_t handled_signals();
+
+// Blocks handled_signals() and records what was inherited. A signal that was
+// ignored is set back to its default action while blocked, so that vigil
+// still receives it (to drop it, as it was ignored, and say so) and SIGCHLD
+// still reports children; the program gets the ignored set back.
+InheritedSignals take_over_signals();
+
+}  // namespace vigil

@@ -1,0 +1,250 @@
+#include "report.hpp"
+
+#include <sys/wait.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "exit_status.hpp"
+#include "signals.hpp"
+
+namespace vigil {
+namespace {
+
+std::string errno_text(int error) { return std::strerror(error); }
+
+// A log line stays readable (and within what stderr takes at once) however
+// long the command line is.
+constexpr std::size_t command_shown = 2048;
+
+std::string target_name(pid_t pid, bool group) { return fmt::format("{} {}", group ? "process group" : "pid", pid); }
+
+}  // namespace
+
+std::string loggable_command(const std::vector<std::string>& command) {
+    std::string out;
+    for (const auto& word : command) {
+        if (!out.empty()) out += ' ';
+        out += word;
+        if (out.size() > command_shown) {
+            out.resize(command_shown);
+            out += "...";
+            break;
+        }
+    }
+    return out;
+}
+
+Report::Report(Log& log, const Config& config) : log_(log), config_(config) {}
+
+void Report::bad_configuration(const std::string& message, std::initializer_list<LogField> fields) { log_.error("config", message, fields); }
+
+void Report::configuration_warnings() {
+    for (const auto& name : config_.unknown_variables)
+        log_.warn("config", fmt::format("ignoring unknown environment variable {}", name), {{"variable", name}});
+    if (config_.drain_timeout.count() > 0 && config_.pre_stop_delay >= config_.drain_timeout)
+        log_.warn("config", fmt::format("the pre-stop delay ({}) uses up the whole drain timeout ({}): the program will be killed before it is asked to stop",
+                                        format_duration(config_.pre_stop_delay), format_duration(config_.drain_timeout)));
+}
+
+void Report::setup_failed(const std::string& what, int error) { log_.error("setup", fmt::format("{}: {}", what, errno_text(error))); }
+
+void Report::not_a_subreaper(int error) {
+    log_.warn("setup", fmt::format("cannot become a child subreaper, orphans will escape to the host's init: {}", errno_text(error)));
+}
+
+void Report::termination_log_refused(const std::string& path, const std::string& why) {
+    log_.warn("termination_log", fmt::format("cannot write the termination message: {}", why), {{"path", path}});
+}
+
+void Report::memory_cgroup(const std::optional<MemoryCgroup>& cgroup, std::optional<std::uint64_t> limit) {
+    ending_.memory_limit = limit;
+    if (!cgroup || !log_.enabled(LogLevel::debug)) return;
+    log_.debug("cgroup", fmt::format("memory cgroup v{} at {}, limit {}", cgroup->version == CgroupVersion::v2 ? 2 : 1, cgroup->directory,
+                                     limit ? format_bytes(*limit) : "none"));
+}
+
+void Report::node_heap_not_node(const std::string& program) {
+    log_.info("node_heap", fmt::format("--node-heap: '{}' is not node, NODE_OPTIONS left alone", program));
+}
+
+void Report::node_heap_already_set() { log_.info("node_heap", "--node-heap: NODE_OPTIONS already sets the heap size, left alone"); }
+
+void Report::node_heap_without_limit(bool found_cgroup) {
+    log_.info("node_heap", found_cgroup ? "--node-heap: the container has no memory limit, Node's heap left alone"
+                                        : "--node-heap: no memory cgroup found, Node's heap left alone");
+}
+
+void Report::node_heap_sized(int percent, std::uint64_t limit, std::uint64_t megabytes) {
+    log_.info("node_heap", fmt::format("--node-heap: {}% of the {} memory limit: --max-old-space-size={}", percent, format_bytes(limit), megabytes),
+              {{"max_old_space_size_mb", static_cast<std::int64_t>(megabytes)}, {"limit_bytes", static_cast<std::int64_t>(limit)}});
+}
+
+void Report::spawn_failed(const std::string& program, int code, const std::string& message) {
+    ending_.exit_code = code;
+    ending_.program_status = "no start: " + message;
+    log_.error("spawn_error", message, {{"program", program}, {"code", code}});
+}
+
+void Report::started(pid_t pid, const std::vector<std::string>& command, const std::optional<Identity>& identity) {
+    const std::string command_line = loggable_command(command);
+    log_.info("start", fmt::format("started '{}' as pid {}", command_line, pid), {{"pid", pid}, {"argv", command_line}});
+    if (identity && log_.enabled(LogLevel::debug))
+        log_.debug("start", fmt::format("as uid {} gid {} with {} supplementary group(s)", identity->uid, identity->gid, identity->groups.size()));
+}
+
+void Report::program_exited(pid_t pid, int wait_status, std::optional<Milliseconds> since_stop, bool killed_at_deadline) {
+    const std::string how = describe_status(wait_status);
+    const int code = exit_code_from_status(wait_status);
+    ending_.program_status = how;
+    if (since_stop) {
+        if (!killed_at_deadline) ending_.drained = *since_stop;  // killed is not drained
+        log_.info("program_exit", fmt::format("program (pid {}) exited with {}, {} after the stop signal", pid, how, format_duration(*since_stop)),
+                  {{"pid", pid}, {"code", code}, {"status", how}, {"duration_ms", since_stop->count()}});
+    } else {
+        log_.info("program_exit", fmt::format("program (pid {}) exited with {}", pid, how), {{"pid", pid}, {"code", code}, {"status", how}});
+    }
+}
+
+void Report::oom_killed(pid_t pid, std::optional<std::uint64_t> limit, std::uint64_t kills) {
+    ending_.oom_killed = true;
+    const std::string shown = limit ? format_bytes(*limit) : "unknown";
+    log_.error("oom_kill", fmt::format("the kernel's OOM killer killed the program (pid {}): memory limit {}", pid, shown),
+               {{"pid", pid}, {"limit_bytes", static_cast<std::int64_t>(limit.value_or(0))}, {"oom_kills", static_cast<std::int64_t>(kills)}});
+}
+
+void Report::reaped_others(int count) {
+    if (count > 0) log_.debug("reap", fmt::format("reaped {} other process(es)", count), {{"count", count}});
+}
+
+void Report::wait_failed(const char* call, int error) { log_.error("wait", fmt::format("{} failed: {}", call, errno_text(error))); }
+
+void Report::program_stopped(pid_t pid, int stop_signal, StopResponse response, bool terminal_ok) {
+    const std::string name = signal_name(stop_signal);
+    const std::string stopped = fmt::format("program (pid {}) stopped by {}", pid, name);
+    std::string what;
+    switch (response) {
+        case StopResponse::stop_with_program:
+            what = terminal_ok ? "stopping vigil too, so the shell gets the terminal back"
+                               : "stopping vigil too (the terminal could not be taken back)";
+            break;
+        case StopResponse::continue_program: what = "continued it, as PID 1 there is no shell to resume it"; break;
+        case StopResponse::give_terminal_and_continue:
+            what = terminal_ok ? "outside the terminal's foreground: gave it the foreground and continued it"
+                               : "outside the terminal's foreground: it could not be given the foreground, continued it anyway";
+            break;
+        case StopResponse::leave_stopped: what = "left stopped until something continues it"; break;
+    }
+    const char* separator = response == StopResponse::give_terminal_and_continue ? " " : ": ";
+    log_.write(response == StopResponse::leave_stopped ? LogLevel::warn : LogLevel::info, "program_stopped", stopped + separator + what,
+               {{"pid", pid}, {"signal", name}});
+}
+
+void Report::continued_with_program(bool in_foreground) {
+    log_.info("program_continued", in_foreground ? "continued: gave the terminal back to the program and continued it"
+                                                 : "continued in the background: continued the program without the terminal");
+}
+
+void Report::stop_received(int signal, Milliseconds pre_stop_delay) {
+    const std::string budget = config_.drain_timeout.count() > 0 ? format_duration(config_.drain_timeout) : "no deadline";
+    if (pre_stop_delay.count() > 0)
+        log_.info("stop_signal", fmt::format("received {}: keeping the program serving for {} before forwarding it (drain budget {})",
+                                             signal_name(signal), format_duration(pre_stop_delay), budget),
+                  {{"signal", signal_name(signal)}, {"pre_stop_ms", pre_stop_delay.count()}, {"timeout_ms", config_.drain_timeout.count()}});
+    else
+        log_.info("stop_signal", fmt::format("received {}: draining (budget {})", signal_name(signal), budget),
+                  {{"signal", signal_name(signal)}, {"timeout_ms", config_.drain_timeout.count()}});
+}
+
+void Report::forwarded(const action::Forward& forward, pid_t pid, bool group) {
+    const std::string received = signal_name(forward.received);
+    if (forward.sent == 0) {
+        log_.info("drop", fmt::format("dropped {} (rewritten to NONE)", received), {{"signal", received}});
+        return;
+    }
+    if (!log_.enabled(LogLevel::info)) return;
+    const std::string sent = signal_name(forward.sent);
+    const std::string as = forward.sent != forward.received ? fmt::format("{} as {}", received, sent) : sent;
+    log_.info("forward", fmt::format("forwarded {} to {}{}", as, target_name(pid, group), forward.then_continue ? ", then SIGCONT" : ""),
+              {{"signal", received}, {"sent", sent}, {"pid", pid}, {"group", group ? 1 : 0}, {"continued", forward.then_continue ? 1 : 0}});
+}
+
+void Report::forward_failed(const action::Forward& forward, pid_t pid, bool group, int error) {
+    log_.error("forward", fmt::format("cannot forward {} to {}: {}", signal_name(forward.sent), target_name(pid, group), errno_text(error)));
+}
+
+void Report::ignored_self_inflicted(int signal) { log_.debug("ignored", fmt::format("ignoring {} caused by vigil itself", signal_name(signal))); }
+
+void Report::ignored_as_inherited(int signal) {
+    log_.debug("ignored", fmt::format("ignoring {}: vigil was started with it ignored, as the program was", signal_name(signal)),
+               {{"signal", signal_name(signal)}});
+}
+
+void Report::proc_view(ProcView view) {
+    if (view == ProcView::own || warned_about_proc_) return;
+    warned_about_proc_ = true;
+    log_.warn("proc", view == ProcView::unreadable
+                          ? "cannot read /proc: only the program's process group can be reached, a setsid'ed process may escape"
+                          : "/proc belongs to another PID namespace: only the program's process group can be reached, a setsid'ed process may escape");
+}
+
+void Report::left_behind(const SignalReach& reach, std::optional<Milliseconds> budget) {
+    proc_view(reach.view);
+    ending_.left_behind = reach.count.value_or(0);
+    const std::string counted = reach.count ? std::to_string(*reach.count) : "an unknown number of";
+    log_.info("left_behind", fmt::format("{} process(es) left behind: sent SIGTERM and SIGCONT, waiting up to {}", counted,
+                                         budget ? format_duration(*budget) : "as long as it takes"),
+              {{"count", reach.count.value_or(-1)}, {"budget_ms", budget ? budget->count() : 0}});
+}
+
+void Report::left_behind_done(Milliseconds took) {
+    if (ending_.left_behind <= 0) return;
+    log_.info("left_behind_done", fmt::format("the {} process(es) left behind exited on their own within {}", ending_.left_behind, format_duration(took)),
+              {{"count", ending_.left_behind}, {"duration_ms", took.count()}});
+}
+
+void Report::deadline_reached(const SignalReach& reach) {
+    proc_view(reach.view);
+    ending_.deadline_reached = true;
+    ending_.killed = reach.count;
+    const std::string counted = reach.count ? std::to_string(*reach.count) : "an unknown number of";
+    log_.warn("deadline", fmt::format("drain deadline of {} reached: killed {} process(es)", format_duration(config_.drain_timeout), counted),
+              {{"killed", reach.count.value_or(-1)}, {"timeout_ms", config_.drain_timeout.count()}});
+}
+
+void Report::unreaped(const std::optional<std::vector<ProcessEntry>>& survivors, std::optional<pid_t> program) {
+    const auto grace = format_duration(default_kill_grace);
+    if (!survivors) {
+        ending_.unreaped = program ? 1 : 0;
+        log_.error("unreaped", program ? fmt::format("the program (pid {}) survived SIGKILL for {}: exiting without it (no /proc of this PID namespace to say more)", *program, grace)
+                                       : fmt::format("processes survived SIGKILL for {}: exiting without them (no /proc of this PID namespace to say which)", grace),
+                   {{"count", program ? 1 : -1}});
+        return;
+    }
+    std::string listed;
+    int count = 0;
+    for (const auto& entry : *survivors) {
+        if (entry.state == 'Z' || entry.state == 'X') continue;
+        listed += fmt::format("{}{} (state {})", count == 0 ? "" : ", ", entry.pid, entry.state);
+        ++count;
+    }
+    ending_.unreaped = count;
+    log_.error("unreaped", fmt::format("{} process(es) survived SIGKILL for {}, exiting without them: {}", count, grace, count == 0 ? "none left" : listed),
+               {{"count", count}, {"processes", listed}});
+}
+
+void Report::exiting(int code, std::optional<int> stop_signal) {
+    ending_.exit_code = code;
+    ending_.stop_signal = stop_signal;
+    log_.info("exit", fmt::format("exiting with code {}", code), {{"code", code}});
+}
+
+void Report::write_termination_message(const TerminationLog& file) {
+    if (!file.is_open()) return;
+    ending_.dropped_log_lines = log_.dropped_lines();
+    if (auto written = file.write(termination_summary(ending_)); !written)
+        log_.warn("termination_log", fmt::format("cannot write the termination message: {}", written.error()), {{"path", file.path()}});
+}
+
+}  // namespace vigil

@@ -1,0 +1,305 @@
+// PID 1 never hangs and never misfires: a stalled log collector, a hostile
+// termination-log path, a foreign /proc, a process that survives SIGKILL,
+// odd bytes, and the signal and exit-code corner cases around them. Each
+// case failed on vigil before its fix; run as a subreaper and as PID 1.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "harness.hpp"
+
+using namespace harness;
+
+namespace {
+
+const std::string helper = helper_binary();
+
+bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+pid_t pid_in(const std::string& path) { return static_cast<pid_t>(std::stol(read_file(path))); }
+
+char state_of(pid_t pid) {
+    const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    const auto close = stat.rfind(')');
+    return close == std::string::npos || close + 2 >= stat.size() ? '?' : stat[close + 2];
+}
+
+LaunchOptions full_stderr() {
+    LaunchOptions options;
+    options.stderr_mode = LaunchOptions::Stderr::full_pipe;
+    return options;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+    std::ofstream out(path);
+    out << text;
+}
+
+}  // namespace
+
+TEST_CASE("a full stderr never stops vigil: SIGTERM still forwarded, exit 143 at once") {
+    TempDir dir;
+    Vigil vigil(dir, {"-t", "2s", helper, "ready", dir.path("ready"), "wait"}, full_stderr());
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    vigil.signal(SIGTERM);
+    const auto code = vigil.wait_exit();
+    REQUIRE(code.has_value());
+    CHECK(*code == 143);
+    CHECK(vigil.runtime_seconds() < 30);
+}
+
+TEST_CASE("a full stderr never stops the deadline: 137 at about the drain timeout") {
+    TempDir dir;
+    Vigil vigil(dir, {"-t", "2s", helper, "ignore", "TERM", "ready", dir.path("ready"), "wait"}, full_stderr());
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    const auto sent = std::chrono::steady_clock::now();
+    vigil.signal(SIGTERM);
+    const auto code = vigil.wait_exit();
+    const auto took = std::chrono::steady_clock::now() - sent;
+    REQUIRE(code.has_value());
+    CHECK(*code == 137);
+    CHECK(took >= 2s);
+    CHECK(took < 30s);
+}
+
+TEST_CASE("dropped log lines are counted, announced by the next line that gets through, and in the termination message") {
+    TempDir dir;
+    const auto record = dir.path("record");
+    auto options = full_stderr();
+    Vigil vigil(dir, {"--termination-log", dir.path("termination"), helper, "record", record, "trap", "USR1", "trap", "USR2",
+                      "exit-on", "TERM", "0", "ready", dir.path("ready"), "wait"},
+                options);
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    for (int round = 1; round <= 3; ++round) {
+        vigil.signal(SIGUSR1);  // forwarded at once; its log line has nowhere to go
+        REQUIRE(wait_for([&] { return lines(read_file(record)).size() == static_cast<std::size_t>(round); }));
+    }
+    CHECK(vigil.drain_stderr().empty());  // nothing of vigil's got in while the pipe was full
+    vigil.signal(SIGUSR2);
+    REQUIRE(wait_for([&] { return contains(vigil.drain_stderr(), "forwarded SIGUSR2"); }));
+    const auto err = vigil.drain_stderr();
+    INFO(err);
+    // The start line and three forwards were lost; the notice comes before the next line.
+    CHECK(contains(err, "vigil: dropped 4 log line(s): stderr was not being read\nvigil: forwarded SIGUSR2 to pid "));
+    vigil.signal(SIGTERM);
+    CHECK(vigil.wait_exit() == 0);
+    CHECK(contains(read_file(dir.path("termination")), "; 4 log line(s) dropped: stderr was not being read\n"));
+}
+
+TEST_CASE("the termination log: a FIFO or a symlink is refused with a warning, never waited on or followed") {
+    TempDir dir;
+    const auto fifo = dir.path("fifo");
+    REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+    Vigil on_fifo(dir, {"--termination-log", fifo, helper, "exit", "3"});
+    CHECK(on_fifo.wait_exit() == 3);
+    CHECK(contains(on_fifo.err(), "vigil: cannot write the termination message: refusing " + fifo + ": it is not a regular file"));
+    // The spawn-failure path too.
+    Vigil missing(dir, {"--termination-log", fifo, dir.path("no-such-program")});
+    CHECK(missing.wait_exit() == 127);
+
+    const auto target = dir.path("precious");
+    write_text(target, "keep me\n");
+    const auto link = dir.path("link");
+    REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
+    Vigil on_link(dir, {"--termination-log", link, helper, "exit", "4"});
+    CHECK(on_link.wait_exit() == 4);
+    CHECK(contains(on_link.err(), "vigil: cannot write the termination message: refusing " + link + ": it is a symbolic link"));
+    CHECK(read_file(target) == "keep me\n");
+}
+
+TEST_CASE("the termination message goes to the file that was there at start, even if the program replaces it") {
+    TempDir dir;
+    const auto message = dir.path("termination");
+    const auto target = dir.path("precious");
+    write_text(target, "keep me\n");
+    // The program swaps the file for a symlink to another file; vigil writes through what it opened at start.
+    const std::string swap = "rm -f " + message + " && ln -s " + target + " " + message + " && exit 5";
+    Vigil vigil(dir, {"--termination-log", message, "/bin/sh", "-c", swap});
+    CHECK(vigil.wait_exit() == 5);
+    CHECK(read_file(target) == "keep me\n");
+}
+
+TEST_CASE("without /proc of its own PID namespace vigil signals no stranger, and still kills the program at the deadline") {
+    if (::geteuid() != 0) {
+        WARN("skipped: a PID namespace without its own /proc needs root (unshare --pid)");
+        return;
+    }
+    // vigil is not PID 1 of a new PID namespace whose /proc is the outer one: the
+    // numbers there are other processes. A sibling in the namespace must see no signal.
+    for (const bool vigil_first : {true, false}) {
+        TempDir dir;
+        const auto sibling_record = dir.path("sibling");
+        const std::string sibling = helper + " record " + sibling_record + " trap TERM trap INT trap HUP ready " + dir.path("sibling-ready") + " wait";
+        // "$@" is vigil: started first it is pid 2, else pid 3; the script stops it once its program is ready.
+        const std::string script = std::string(vigil_first ? "\"$@\" & vigil=$!; " + sibling + " & sibling=$!; "
+                                                           : sibling + " & sibling=$!; \"$@\" & vigil=$!; ") +
+                                   "while [ ! -e " + dir.path("ready") + " ]; do sleep 0.05; done; kill -TERM $vigil; wait $vigil; code=$?; "
+                                   "kill -KILL $sibling; exit $code";
+        LaunchOptions options;
+        options.prefix = {"unshare", "--pid", "--fork", "--kill-child", "sh", "-c", script, "sh"};
+        Vigil vigil(dir, {"-t", "1s", helper, "child", "{", "ignore", "TERM", "ready", dir.path("child"), "wait", "}", "ignore", "TERM",
+                          "await", dir.path("child"), "ready", dir.path("ready"), "wait"},
+                    options);
+        INFO("vigil started " << (vigil_first ? "before" : "after") << " its sibling");
+        const auto code = vigil.wait_exit();
+        REQUIRE(code.has_value());
+        CHECK(*code == 137);
+        CHECK(read_file(sibling_record).empty());
+        CHECK(contains(vigil.err(), "vigil: /proc belongs to another PID namespace: only the program's process group can be reached"));
+    }
+}
+
+TEST_CASE("after the deadline's SIGKILL vigil waits a bounded time for a process that cannot die, then exits") {
+    const std::string freezer = "/sys/fs/cgroup/freezer";
+    if (::geteuid() != 0 || !file_exists(freezer + "/cgroup.procs")) {
+        WARN("skipped: needs root and the cgroup v1 freezer (a process frozen there survives SIGKILL)");
+        return;
+    }
+    TempDir dir;
+    const std::string cgroup = freezer + "/vigil-test-" + std::to_string(::getpid());
+    REQUIRE(::mkdir(cgroup.c_str(), 0755) == 0);
+    struct Thaw {
+        std::string cgroup;
+        ~Thaw() {
+            write_text(cgroup + "/freezer.state", "THAWED\n");
+            wait_for([&] { return read_file(cgroup + "/cgroup.procs").empty(); });
+            ::rmdir(cgroup.c_str());
+        }
+    } thaw{cgroup};
+
+    Vigil vigil(dir, {"-t", "1s", helper, "ignore", "TERM", "ready", dir.path("ready"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    const pid_t program = vigil.host_pid(pid_in(dir.path("ready")));
+    REQUIRE(program > 0);
+    write_text(cgroup + "/cgroup.procs", std::to_string(program) + "\n");
+    write_text(cgroup + "/freezer.state", "FROZEN\n");
+    REQUIRE(wait_for([&] { return read_file(cgroup + "/freezer.state") == "FROZEN\n"; }));
+    vigil.signal(SIGTERM);
+    // vigil gives up on the frozen program and says so, while it is still frozen.
+    REQUIRE(wait_for([&] { return contains(vigil.err(), "survived SIGKILL for 2s"); }));
+    const auto err = vigil.err();
+    INFO(err);
+    CHECK(contains(err, "drain deadline of 1s reached: killed 1 process(es)"));
+    CHECK(contains(err, "1 process(es) survived SIGKILL for 2s, exiting without them: "));
+    CHECK(contains(err, "exiting with code 137"));
+    if (mode() == Mode::subreaper) {
+        CHECK(vigil.wait_exit() == 137);  // gone, with its program still frozen
+        CHECK(read_file(cgroup + "/freezer.state") == "FROZEN\n");
+    } else {
+        // As PID 1 the kernel holds vigil's exit until the namespace is empty.
+        write_text(cgroup + "/freezer.state", "THAWED\n");
+        CHECK(vigil.wait_exit() == 137);
+    }
+}
+
+TEST_CASE("JSON log lines are valid JSON and UTF-8 whatever bytes they carry") {
+    if (std::system("python3 -c 'import json' >/dev/null 2>&1") != 0) {
+        WARN("skipped: python3 is not installed");
+        return;
+    }
+    TempDir dir;
+    const std::string odd = "bad\xff\xfe overlong\xc0\xaf surrogate\xed\xa0\x80 cut\xe2\x82";
+    // The bytes reach the log through argv, a program name, an unknown variable's name and a path.
+    Vigil started(dir, {"--log-format", "json", "--termination-log", dir.path("no-such-dir/" + odd), helper, "exit", "0", odd},
+                  with_environment({"VIGIL_" + odd + "=1"}));
+    CHECK(started.wait_exit() == 0);
+    const auto started_err = started.err();  // read before the next vigil reuses the file
+    CHECK(lines(started_err).size() >= 4);
+    Vigil missing(dir, {"--log-format", "json", dir.path(odd)});
+    CHECK(missing.wait_exit() == 127);
+    const auto log = dir.path("log.jsonl");
+    write_text(log, started_err + missing.err());
+    const std::string check = "python3 -c 'import json, sys\n"
+                              "for line in open(sys.argv[1], encoding=\"utf-8\", errors=\"strict\"):\n"
+                              "    assert isinstance(json.loads(line), dict)\n' " +
+                              log;
+    CHECK(std::system(check.c_str()) == 0);
+    CHECK(contains(started_err, "bad\xef\xbf\xbd\xef\xbf\xbd overlong"));
+}
+
+TEST_CASE("a script without #! runs with /bin/sh, as execvp does") {
+    TempDir dir;
+    const auto script = dir.path("no-shebang");
+    write_text(script, "exit 7\n");
+    ::chmod(script.c_str(), 0755);
+    Vigil by_path(dir, {script});
+    CHECK(by_path.wait_exit() == 7);
+    Vigil by_name(dir, {"no-shebang", "a"}, with_environment({"PATH=" + dir.path("")}));
+    CHECK(by_name.wait_exit() == 7);
+    CHECK(by_name.err().find("cannot run") == std::string::npos);
+}
+
+TEST_CASE("a stop signal rewritten to NONE is dropped: no drain, no deadline") {
+    TempDir dir;
+    const auto record = dir.path("record");
+    Vigil vigil(dir, {"-r", "TERM:NONE", "-t", "1s", helper, "record", record, "trap", "TERM", "exit-on", "INT", "0", "ready", dir.path("ready"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    vigil.signal(SIGTERM);
+    REQUIRE(wait_for([&] { return contains(vigil.err(), "dropped SIGTERM (rewritten to NONE)"); }));
+    CHECK_FALSE(contains(vigil.err(), "received SIGTERM"));
+    vigil.signal(SIGINT);  // still a stop signal: drains, the program exits 0
+    CHECK(vigil.wait_exit() == 0);
+    CHECK(read_file(record) == "2\n");
+    CHECK_FALSE(contains(vigil.err(), "deadline"));
+}
+
+TEST_CASE("a signal vigil was started with ignored is ignored by vigil too") {
+    TempDir dir;
+    LaunchOptions options;
+    options.prefix = {helper, "ignore", "INT", "exec"};  // as `vigil app &` from a script
+    Vigil vigil(dir, {"--log-level", "debug", "-t", "1s", helper, "ready", dir.path("ready"), "wait"}, options);
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    vigil.signal(SIGINT);
+    REQUIRE(wait_for([&] { return contains(vigil.err(), "ignoring SIGINT: vigil was started with it ignored, as the program was"); }));
+    CHECK_FALSE(contains(vigil.err(), "received SIGINT"));
+    vigil.signal(SIGTERM);
+    CHECK(vigil.wait_exit() == 143);
+}
+
+TEST_CASE("--success-exit 137 never hides vigil's own deadline kill") {
+    TempDir dir;
+    Vigil vigil(dir, {"-e", "137", "-t", "1s", helper, "ignore", "TERM", "ready", dir.path("ready"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    vigil.signal(SIGTERM);
+    CHECK(vigil.wait_exit() == 137);
+}
+
+TEST_CASE("a stopped program is continued after a stop signal, so it can drain") {
+    TempDir dir;
+    Vigil vigil(dir, {"-t", "30s", helper, "drain-on", "TERM", "100", dir.path("drained"), "ready", dir.path("ready"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    const pid_t program = vigil.host_pid(pid_in(dir.path("ready")));
+    REQUIRE(program > 0);
+    ::kill(program, SIGSTOP);
+    REQUIRE(wait_for([&] { return state_of(program) == 'T'; }));
+    vigil.signal(SIGTERM);
+    CHECK(vigil.wait_exit() == 0);
+    CHECK(file_exists(dir.path("drained")));
+    CHECK(contains(vigil.err(), "forwarded SIGTERM to pid "));
+    CHECK(contains(vigil.err(), ", then SIGCONT"));
+}
+
+TEST_CASE("vigil is in / before the program starts, and the program in the caller's directory") {
+    const std::string caller = std::filesystem::current_path().string();
+    // A full stderr: vigil could not even log that the program started; its directory must be / already.
+    {
+        TempDir dir;
+        Vigil vigil(dir, {helper, "cwd", dir.path("cwd"), "exit", "0"}, full_stderr());
+        CHECK(vigil.wait_exit() == 0);
+        CHECK(read_file(dir.path("cwd")) == caller + "\n/\n");
+    }
+    for (int round = 0; round < 20; ++round) {
+        TempDir dir;
+        Vigil vigil(dir, {"--log-level", "off", helper, "cwd", dir.path("cwd"), "exit", "0"});
+        INFO("round " << round);
+        REQUIRE(vigil.wait_exit() == 0);
+        CHECK(read_file(dir.path("cwd")) == caller + "\n/\n");
+    }
+}
