@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/.."
 tests/install-deps.sh meson ninja-build g++ pkg-config binutils util-linux \
     libcap-dev libspdlog-dev libfmt-dev catch2 \
-    podman runc busybox-static clang-tidy cppcheck
+    podman runc busybox-static clang-tidy cppcheck python3
 # The end-to-end suite runs real Node.js (and npm) in its containers.
 command -v node >/dev/null && command -v npm >/dev/null || tests/install-deps.sh nodejs npm
 
