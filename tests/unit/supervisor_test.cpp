@@ -285,15 +285,17 @@ TEST_CASE("--success-exit never turns vigil's own deadline kill into success") {
 
 TEST_CASE("a forwarded stop signal is followed by SIGCONT, other signals are not") {
     auto supervisor = make();
-    const auto* usr1 = find<action::Forward>(supervisor.on_signal(SIGUSR1, Ms{0}));
-    REQUIRE(usr1 != nullptr);
-    CHECK_FALSE(usr1->then_continue);
+    const auto usr1 = supervisor.on_signal(SIGUSR1, Ms{0});
+    REQUIRE(find<action::Forward>(usr1) != nullptr);
+    CHECK_FALSE(find<action::Forward>(usr1)->then_continue);
     const auto term = supervisor.on_signal(SIGTERM, Ms{0});
     REQUIRE(find<action::Forward>(term) != nullptr);
     CHECK(find<action::Forward>(term)->then_continue);
     // Not when the translation is itself a stop of the job-control kind, or dropped.
     auto to_stop = make(Ms{1'000}, Ms{0}, {"TERM:TSTP"});
-    CHECK_FALSE(find<action::Forward>(to_stop.on_signal(SIGTERM, Ms{0}))->then_continue);
+    const auto stopped = to_stop.on_signal(SIGTERM, Ms{0});
+    REQUIRE(find<action::Forward>(stopped) != nullptr);
+    CHECK_FALSE(find<action::Forward>(stopped)->then_continue);
     auto pre_stop = make(Ms{10'000}, Ms{3'000}, {"TERM:INT"});
     (void)pre_stop.on_signal(SIGTERM, Ms{0});
     const auto delayed = pre_stop.on_clock(Ms{3'000});
