@@ -8,11 +8,11 @@
 
 #include "capabilities.hpp"
 #include "text.hpp"
+#include "version.hpp"
 
 namespace vigil {
 namespace {
 
-constexpr std::string_view version = "0.1.0";
 
 enum LongOnly : int { opt_pre_stop_delay = 256, opt_log_level, opt_log_format, opt_caps, opt_no_new_privs, opt_node_heap, opt_termination_log };
 
@@ -278,6 +278,8 @@ found, 126 if it could not be started, 2 for a bad option.
 )");
 }
 
-std::string version_text() { return fmt::format("vigil {}\n", version); }
+// "vigil version 0.1.0 - git.1a2b3c4d5e6f": the form dockerd parses when
+// vigil is its init (`docker info` then shows the commit).
+std::string version_text() { return fmt::format("vigil version {} - git.{}\n", VIGIL_VERSION, build_commit); }
 
 }  // namespace vigil

@@ -191,7 +191,14 @@ TEST_CASE("help and version are requests, and help lists every option") {
         INFO(word);
         CHECK(help.find(word) != std::string::npos);
     }
-    CHECK(vigil::version_text().rfind("vigil ", 0) == 0);
+    // The form dockerd parses for an init's version: "NAME version X - git.COMMIT".
+    const auto version = vigil::version_text();
+    CHECK(version.rfind("vigil version 0.", 0) == 0);
+    const auto commit = version.find(" - git.");
+    REQUIRE(commit != std::string::npos);
+    CHECK(version.size() > commit + 7 + 1);
+    CHECK(version.substr(commit + 7).find('.') == std::string::npos);  // one dot only: git.COMMIT
+    CHECK(version.back() == '\n');
 }
 
 TEST_CASE("vigil_environment keeps only VIGIL_ entries") {
