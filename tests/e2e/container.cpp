@@ -56,15 +56,25 @@ int decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + 
 
 }  // namespace
 
-int run_command(const std::vector<std::string>& command, std::string* output) {
-    const std::string out_path = fs::temp_directory_path() / ("vigil-e2e-out-" + std::to_string(::getpid()) + "-" + std::to_string(container_counter++));
-    const pid_t pid = launch(command, out_path, "");
+int run_command(const std::vector<std::string>& command, std::string* output, std::string* errors) {
+    const std::string stem = fs::temp_directory_path() / ("vigil-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(container_counter++));
+    const pid_t pid = launch(command, stem + ".out", errors != nullptr ? stem + ".err" : "");
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (output != nullptr) *output = harness::read_file(out_path);
-    fs::remove(out_path);
+    if (output != nullptr) *output = harness::read_file(stem + ".out");
+    if (errors != nullptr) *errors = harness::read_file(stem + ".err");
+    fs::remove(stem + ".out");
+    fs::remove(stem + ".err");
     return decode(status);
+}
+
+Runtime podman_runtime(const std::string& runtime, const std::string& cgroup_manager) {
+    return Runtime{{"podman", "--runtime", runtime, "--cgroup-manager", cgroup_manager, "--storage-driver", "vfs"},
+                   {"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "-v", "/usr:/usr:ro", "-v", "/lib:/lib:ro", "-v", "/lib64:/lib64:ro"},
+                   "--rootfs",
+                   {"rm", "-f", "-t", "0"},
+                   runtime + " with " + cgroup_manager};
 }
 
 std::string build_rootfs(const harness::TempDir& dir, const std::string& vigil, const std::string& apps, const std::string& example) {
@@ -90,8 +100,7 @@ std::optional<Runtime> find_runtime(const std::string& rootfs, std::string& why_
             why_not += std::string(candidate.runtime) + ": not installed; ";
             continue;
         }
-        Runtime runtime{{"podman", "--runtime", candidate.runtime, "--cgroup-manager", candidate.cgroup_manager, "--storage-driver", "vfs"},
-                        std::string(candidate.runtime) + " with " + candidate.cgroup_manager};
+        const Runtime runtime = podman_runtime(candidate.runtime, candidate.cgroup_manager);
         std::vector<std::string> probe = runtime.global_options;
         for (const char* word : {"run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--rootfs"}) probe.emplace_back(word);
         probe.push_back(rootfs);
@@ -104,18 +113,21 @@ std::optional<Runtime> find_runtime(const std::string& rootfs, std::string& why_
     return std::nullopt;
 }
 
-Container::Container(const Runtime& runtime, const std::string& rootfs, const harness::TempDir& dir, ContainerSpec spec)
+Container::Container(const Runtime& runtime, const std::string& image, const harness::TempDir& dir, ContainerSpec spec)
     : runtime_(runtime),
       name_("vigil-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(container_counter++)),
       stdout_path_(dir.path(name_ + ".stdout")),
       stderr_path_(dir.path(name_ + ".stderr")) {
     std::vector<std::string> command = runtime.global_options;
-    for (const char* word : {"run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-                             "-v", "/usr:/usr:ro", "-v", "/lib:/lib:ro", "-v", "/lib64:/lib64:ro"})
-        command.emplace_back(word);
+    command.push_back("run");
+    if (!spec.keep) command.push_back("--rm");
+    for (const char* word : {"--network", "none"}) command.emplace_back(word);
+    command.insert(command.end(), runtime.run_options.begin(), runtime.run_options.end());
     command.push_back("-v");
     command.push_back(dir.path("work") + ":/work");
     fs::create_directories(dir.path("work"));
+    // The program may run as another user (the example image's "node"): it writes its socket here.
+    fs::permissions(dir.path("work"), fs::perms::all);
     command.push_back("--name");
     command.push_back(name_);
     if (spec.terminal) command.push_back("-it");
@@ -124,8 +136,8 @@ Container::Container(const Runtime& runtime, const std::string& rootfs, const ha
         command.push_back(entry);
     }
     command.insert(command.end(), spec.run_options.begin(), spec.run_options.end());
-    command.push_back("--rootfs");
-    command.push_back(rootfs);
+    if (!runtime.image_flag.empty()) command.push_back(runtime.image_flag);
+    command.push_back(image);
     command.insert(command.end(), spec.command.begin(), spec.command.end());
 
     int terminal_child = -1;
@@ -133,7 +145,7 @@ Container::Container(const Runtime& runtime, const std::string& rootfs, const ha
         if (::openpty(&terminal_, &terminal_child, nullptr, nullptr, nullptr) != 0) throw std::runtime_error("openpty failed");
         ::fcntl(terminal_, F_SETFD, FD_CLOEXEC);
     }
-    podman_pid_ = launch(command, stdout_path_, stderr_path_, terminal_child);
+    client_pid_ = launch(command, stdout_path_, stderr_path_, terminal_child);
     if (terminal_child >= 0) {
         ::close(terminal_child);
         terminal_reader_ = std::thread([this] {
@@ -152,10 +164,12 @@ Container::Container(const Runtime& runtime, const std::string& rootfs, const ha
 
 Container::~Container() {
     // Pass or fail, no container outlives its test.
-    run_command(podman({"rm", "-f", "-t", "0", name_}));
+    auto remove = runtime_.force_remove;
+    remove.push_back(name_);
+    run_command(runtime_command(remove));
     if (!exited_) {
-        ::kill(podman_pid_, SIGKILL);
-        ::waitpid(podman_pid_, nullptr, 0);
+        ::kill(client_pid_, SIGKILL);
+        ::waitpid(client_pid_, nullptr, 0);
     }
     for (pid_t helper : helpers_) ::waitpid(helper, nullptr, 0);
     stopping_ = true;
@@ -163,7 +177,7 @@ Container::~Container() {
     if (terminal_ >= 0) ::close(terminal_);
 }
 
-std::vector<std::string> Container::podman(std::vector<std::string> words) const {
+std::vector<std::string> Container::runtime_command(std::vector<std::string> words) const {
     std::vector<std::string> command = runtime_.global_options;
     command.insert(command.end(), words.begin(), words.end());
     return command;
@@ -171,7 +185,7 @@ std::vector<std::string> Container::podman(std::vector<std::string> words) const
 
 std::optional<int> Container::wait_exit(harness::Seconds timeout) {
     int status = 0;
-    if (!harness::wait_for([&] { return ::waitpid(podman_pid_, &status, WNOHANG) == podman_pid_; }, timeout)) return std::nullopt;
+    if (!harness::wait_for([&] { return ::waitpid(client_pid_, &status, WNOHANG) == client_pid_; }, timeout)) return std::nullopt;
     exited_ = true;
     exited_at_ = std::chrono::steady_clock::now();
     return decode(status);
@@ -179,16 +193,16 @@ std::optional<int> Container::wait_exit(harness::Seconds timeout) {
 
 void Container::stop(int timeout_seconds) {
     stopped_at_ = std::chrono::steady_clock::now();
-    helpers_.push_back(launch(podman({"stop", "-t", std::to_string(timeout_seconds), name_}), "", ""));
+    helpers_.push_back(launch(runtime_command({"stop", "-t", std::to_string(timeout_seconds), name_}), "", ""));
 }
 
-void Container::kill(const std::string& signal) { run_command(podman({"kill", "--signal", signal, name_})); }
+void Container::kill(const std::string& signal) { run_command(runtime_command({"kill", "--signal", signal, name_})); }
 
 pid_t Container::host_pid() {
     pid_t pid = 0;
     harness::wait_for([&] {
         std::string output;
-        if (run_command(podman({"inspect", "--format", "{{.State.Pid}}", name_}), &output) != 0) return false;
+        if (run_command(runtime_command({"inspect", "--format", "{{.State.Pid}}", name_}), &output) != 0) return false;
         pid = static_cast<pid_t>(std::atol(output.c_str()));
         return pid > 0;
     });
@@ -208,6 +222,15 @@ std::string Container::out() const {
 }
 
 std::string Container::err() const { return harness::read_file(stderr_path_); }
+
+void Container::logs(std::string& out, std::string& err) const { run_command(runtime_command({"logs", name_}), &out, &err); }
+
+std::string Container::inspect(const std::string& format) const {
+    std::string output;
+    run_command(runtime_command({"inspect", "--format", format, name_}), &output);
+    while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
+    return output;
+}
 
 double Container::seconds_since_stop() const {
     const auto end = exited_ ? exited_at_ : std::chrono::steady_clock::now();

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <future>
 
@@ -225,4 +226,47 @@ TEST_CASE("an OOM kill is diagnosed in the log and the termination message") {
     CHECK(read_file(message) ==
           "vigil: exit code 137: program ended with signal SIGKILL; no stop signal; deadline not reached; "
           "killed by the kernel's OOM killer (memory limit 64 MiB)\n");
+}
+
+TEST_CASE("podman run --init --init-path=vigil: vigil as podman's own init") {
+    const char* vigil = std::getenv("VIGIL_BINARY");
+    REQUIRE(vigil != nullptr);
+    const std::vector<std::string> as_init = {"--init", "--init-path", vigil};
+    auto with_init = [&](std::vector<std::string> command, std::vector<std::string> environment = {}) {
+        auto result = spec(std::move(command), std::move(environment));
+        result.run_options = as_init;
+        return result;
+    };
+    TempDir dir;
+    {
+        Container server(*e2e_runtime, e2e_rootfs, dir, with_init({"node", "/app/server.js"}, {"SOCKET=/work/http.sock"}));
+        REQUIRE(wait_for([&] { return contains(server.out(), "listening on"); }));
+        auto request = std::async(std::launch::async, [&] { return http_get(dir.path("work/http.sock"), "/slow?ms=1000"); });
+        REQUIRE(wait_for([&] { return contains(server.out(), "GET /slow?ms=1000 started"); }));
+        server.stop(10);
+        CHECK(request.get().status == 200);
+        CHECK(server.wait_exit() == 0);
+        CHECK(contains(server.err(), "vigil: received SIGTERM: draining"));
+    }
+    CHECK(Container(*e2e_runtime, e2e_rootfs, dir, with_init({"node", "-e", "process.exit(3)"})).wait_exit() == 3);
+    {
+        Container orphans(*e2e_runtime, e2e_rootfs, dir, with_init({"node", "/app/zombies.js", "50"}));
+        REQUIRE(wait_for([&] { return file_exists(dir.path("work/spawned")); }));
+        CHECK(wait_for([&] { return descendants(orphans.host_pid(), false).size() == 1 && zombies_in(orphans) == 0; }));
+    }
+    {
+        Container hup(*e2e_runtime, e2e_rootfs, dir, with_init({"node", "/app/hup.js"}));
+        REQUIRE(wait_for([&] { return contains(hup.out(), "ready"); }));
+        hup.kill("HUP");
+        CHECK(wait_for([&] { return contains(hup.out(), "got SIGHUP"); }));
+        CHECK(hup.inspect("{{.State.Running}}") == "true");
+        hup.stop(10);
+        CHECK(hup.wait_exit() == 143);
+    }
+    auto interactive = with_init({"node", "-e", "console.log('ready'); setInterval(() => {}, 1000)"});
+    interactive.terminal = true;
+    Container program(*e2e_runtime, e2e_rootfs, dir, interactive);
+    REQUIRE(wait_for([&] { return contains(program.out(), "ready"); }));
+    program.type("\x03");
+    CHECK(program.wait_exit() == 130);
 }
