@@ -1,10 +1,15 @@
 #include "cgroup.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <charconv>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "fd.hpp"
 #include "text.hpp"
 
 namespace vigil {
@@ -49,6 +54,17 @@ bool has_option(std::string_view options, std::string_view wanted) {
     return false;
 }
 
+// "/..", "/../..": how many levels the mount's root lies above the cgroup
+// namespace's root; 0 for anything else.
+int levels_above(std::string_view root) {
+    int levels = 0;
+    while (root.substr(0, 3) == "/..") {
+        root.remove_prefix(3);
+        ++levels;
+    }
+    return root.empty() ? levels : 0;
+}
+
 // The cgroup's directory: its path below the hierarchy's mounted root.
 std::string join_cgroup(const Mount& mount, std::string_view path) {
     std::string_view relative = path;
@@ -90,8 +106,15 @@ std::optional<MemoryCgroup> locate_memory_cgroup(std::string_view proc_self_cgro
         if (mount->fstype == "cgroup" && has_option(mount->super_options, "memory")) v1_mount = mount;
         else if (mount->fstype == "cgroup2") v2_mount = mount;
     }
-    if (v1_path && v1_mount) return MemoryCgroup{CgroupVersion::v1, join_cgroup(*v1_mount, *v1_path), v1_mount->mount_point};
-    if (v2_path && v2_mount) return MemoryCgroup{CgroupVersion::v2, join_cgroup(*v2_mount, *v2_path), v2_mount->mount_point};
+    const auto located = [](CgroupVersion version, const Mount& mount, std::string_view path) {
+        MemoryCgroup cgroup{version, "", mount.mount_point, 0, ""};
+        cgroup.namespace_depth = levels_above(mount.root);
+        if (cgroup.namespace_depth > 0) cgroup.relative = std::string(path);
+        else cgroup.directory = join_cgroup(mount, path);
+        return cgroup;
+    };
+    if (v1_path && v1_mount) return located(CgroupVersion::v1, *v1_mount, *v1_path);
+    if (v2_path && v2_mount) return located(CgroupVersion::v2, *v2_mount, *v2_path);
     return std::nullopt;
 }
 
@@ -121,11 +144,55 @@ std::optional<std::uint64_t> parse_oom_kill_count(std::string_view text) {
 const char* memory_limit_file(CgroupVersion version) { return version == CgroupVersion::v2 ? "memory.max" : "memory.limit_in_bytes"; }
 const char* oom_events_file(CgroupVersion version) { return version == CgroupVersion::v2 ? "memory.events" : "memory.oom_control"; }
 
-std::optional<MemoryCgroup> detect_memory_cgroup() {
-    const auto cgroup = read_file("/proc/self/cgroup");
+std::optional<std::string> find_namespace_root(const MemoryCgroup& cgroup, pid_t pid, std::size_t max_directories) {
+    std::string_view relative = cgroup.relative;
+    while (!relative.empty() && relative.front() == '/') relative.remove_prefix(1);
+    const std::string wanted = std::to_string(pid);
+    std::vector<std::string> level{cgroup.mount_point};
+    std::size_t looked_at = 0;
+    for (int depth = 0; depth < cgroup.namespace_depth; ++depth) {
+        std::vector<std::string> below;
+        for (const auto& directory : level) {
+            Fd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            DIR* listing = fd.valid() ? ::fdopendir(fd.get()) : nullptr;
+            if (listing == nullptr) continue;
+            (void)fd.release();  // closedir closes it
+            while (const dirent* entry = ::readdir(listing)) {
+                if (entry->d_type != DT_DIR || entry->d_name[0] == '.') continue;
+                if (++looked_at > max_directories) break;
+                below.push_back(directory + "/" + entry->d_name);
+            }
+            ::closedir(listing);
+        }
+        level = std::move(below);
+    }
+    for (const auto& candidate : level) {
+        const std::string directory = relative.empty() ? candidate : fmt::format("{}/{}", candidate, relative);
+        const auto procs = read_file(directory + "/cgroup.procs");
+        if (!procs) continue;
+        for (auto line : split(*procs, '\n')) {
+            if (line == wanted) return directory;
+        }
+    }
+    return std::nullopt;
+}
+
+Result<MemoryCgroup> detect_memory_cgroup() {
+    const auto cgroup_file = read_file("/proc/self/cgroup");
     const auto mountinfo = read_file("/proc/self/mountinfo");
-    if (!cgroup || !mountinfo) return std::nullopt;
-    return locate_memory_cgroup(*cgroup, *mountinfo);
+    if (!cgroup_file || !mountinfo) return Error{"cannot read /proc/self/cgroup or /proc/self/mountinfo"};
+    auto cgroup = locate_memory_cgroup(*cgroup_file, *mountinfo);
+    if (!cgroup) return Error{"no memory cgroup is mounted"};
+    if (cgroup->namespace_depth > 0) {
+        // cgroup.procs lists the pids of the reader's own PID namespace.
+        auto directory = find_namespace_root(*cgroup, ::getpid(), 100'000);
+        if (!directory)
+            return Error{fmt::format("the cgroup namespace's root lies {} level(s) below the root of the cgroup file system mounted at {}, "
+                                     "and no directory there holds vigil",
+                                     cgroup->namespace_depth, cgroup->mount_point)};
+        cgroup->directory = std::move(*directory);
+    }
+    return std::move(*cgroup);
 }
 
 std::optional<std::uint64_t> read_memory_limit(const MemoryCgroup& cgroup) {

@@ -8,14 +8,25 @@
 #include <string>
 #include <string_view>
 
+#include <sys/types.h>
+
+#include "result.hpp"
+
 namespace vigil {
 
 enum class CgroupVersion { v1, v2 };
 
 struct MemoryCgroup {
     CgroupVersion version;
-    std::string directory;    // the process's own memory cgroup
+    std::string directory;    // the process's own memory cgroup; empty while unresolved (below)
     std::string mount_point;  // where its hierarchy is mounted (the walk up stops here)
+    // A cgroup namespace whose root lies below the mount's root (unshare
+    // --cgroup without mounting cgroupfs again: mountinfo shows the mount's
+    // root as "/.." or "/../.."): the directory is namespace_depth levels
+    // below the mount point, at names nothing shows, then `relative` (the
+    // path in /proc/self/cgroup). 0: directory is known.
+    int namespace_depth = 0;
+    std::string relative;
 };
 
 // A v1 hierarchy carrying the memory controller wins over the unified one
@@ -31,8 +42,15 @@ std::optional<std::uint64_t> parse_oom_kill_count(std::string_view text);
 const char* memory_limit_file(CgroupVersion version);
 const char* oom_events_file(CgroupVersion version);
 
-// Reads /proc/self/cgroup and /proc/self/mountinfo.
-std::optional<MemoryCgroup> detect_memory_cgroup();
+// The directory namespace_depth levels below the mount point whose
+// `relative` subdirectory lists pid in its cgroup.procs, looking at no more
+// than max_directories directories; nullopt when none does.
+std::optional<std::string> find_namespace_root(const MemoryCgroup& cgroup, pid_t pid, std::size_t max_directories);
+
+// Reads /proc/self/cgroup and /proc/self/mountinfo, and finds the directory
+// of a cgroup namespace's root when it must be looked for. The error says
+// why there is no memory cgroup to read.
+Result<MemoryCgroup> detect_memory_cgroup();
 // The smallest limit from the cgroup up to its mount point: a parent's limit binds too.
 std::optional<std::uint64_t> read_memory_limit(const MemoryCgroup& cgroup);
 std::optional<std::uint64_t> read_oom_kill_count(const MemoryCgroup& cgroup);

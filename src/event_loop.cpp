@@ -301,12 +301,16 @@ void EventLoop::carry_out(const Actions& actions) {
 
 void EventLoop::inspect_memory() {
     memory_inspected_ = true;
-    memory_cgroup_ = detect_memory_cgroup();
-    if (memory_cgroup_) {
-        memory_limit_ = read_memory_limit(*memory_cgroup_);
-        oom_kills_at_start_ = read_oom_kill_count(*memory_cgroup_);
+    auto detected = detect_memory_cgroup();
+    if (!detected) {
+        memory_unknown_because_ = detected.error();
+        report_.memory_cgroup_unknown(*memory_unknown_because_);
+        return;
     }
-    report_.memory_cgroup(memory_cgroup_, memory_limit_);
+    memory_cgroup_ = std::move(*detected);
+    memory_limit_ = read_memory_limit(*memory_cgroup_);
+    oom_kills_at_start_ = read_oom_kill_count(*memory_cgroup_);
+    report_.memory_cgroup(*memory_cgroup_, memory_limit_);
 }
 
 void EventLoop::size_node_heap(SpawnRequest& request) {
@@ -327,7 +331,7 @@ void EventLoop::size_node_heap(SpawnRequest& request) {
         return;
     }
     if (!memory_limit_) {
-        report_.node_heap_without_limit(memory_cgroup_.has_value());
+        report_.node_heap_without_limit(memory_unknown_because_);
         return;
     }
     const auto megabytes = heap_megabytes(*memory_limit_, config_.node_heap_percent);

@@ -61,6 +61,7 @@ private:
     TerminationLog termination_log_;
     bool memory_inspected_ = false;
     std::optional<MemoryCgroup> memory_cgroup_;
+    std::optional<std::string> memory_unknown_because_;  // why there is no memory cgroup to read
     std::optional<std::uint64_t> memory_limit_;
     std::optional<std::uint64_t> oom_kills_at_start_;
 };

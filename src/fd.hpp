@@ -31,6 +31,8 @@ public:
     ~Fd() { reset(); }
 
     int get() const { return fd_; }
+    // Gives up ownership (to fdopendir, say): the caller closes it.
+    int release() { return std::exchange(fd_, -1); }
     bool valid() const { return fd_ >= 0; }
     void reset() {
         if (fd_ >= 0) ::close(fd_);  // close errors are unrecoverable and harmless here

@@ -58,11 +58,16 @@ void Report::termination_log_refused(const std::string& path, const std::string&
     log_.warn("termination_log", fmt::format("cannot write the termination message: {}", why), {{"path", path}});
 }
 
-void Report::memory_cgroup(const std::optional<MemoryCgroup>& cgroup, std::optional<std::uint64_t> limit) {
+void Report::memory_cgroup(const MemoryCgroup& cgroup, std::optional<std::uint64_t> limit) {
     ending_.memory_limit = limit;
-    if (!cgroup || !log_.enabled(LogLevel::debug)) return;
-    log_.debug("cgroup", fmt::format("memory cgroup v{} at {}, limit {}", cgroup->version == CgroupVersion::v2 ? 2 : 1, cgroup->directory,
-                                     limit ? format_bytes(*limit) : "none"));
+    if (!log_.enabled(LogLevel::debug)) return;
+    log_.debug("cgroup", fmt::format("memory cgroup v{} at {}, limit {}", cgroup.version == CgroupVersion::v2 ? 2 : 1, cgroup.directory,
+                                     limit ? format_bytes(*limit) : "none"),
+               {{"directory", cgroup.directory}, {"limit_bytes", static_cast<std::int64_t>(limit.value_or(0))}});
+}
+
+void Report::memory_cgroup_unknown(const std::string& why) {
+    log_.debug("cgroup", fmt::format("memory limit unknown: {}", why), {{"reason", why}});
 }
 
 void Report::node_heap_not_node(const std::string& program) {
@@ -71,9 +76,9 @@ void Report::node_heap_not_node(const std::string& program) {
 
 void Report::node_heap_already_set() { log_.info("node_heap", "--node-heap: NODE_OPTIONS already sets the heap size, left alone"); }
 
-void Report::node_heap_without_limit(bool found_cgroup) {
-    log_.info("node_heap", found_cgroup ? "--node-heap: the container has no memory limit, Node's heap left alone"
-                                        : "--node-heap: no memory cgroup found, Node's heap left alone");
+void Report::node_heap_without_limit(const std::optional<std::string>& why) {
+    if (why) log_.warn("node_heap", fmt::format("--node-heap: the memory limit cannot be known ({}), Node's heap left alone", *why));
+    else log_.info("node_heap", "--node-heap: the container has no memory limit, Node's heap left alone");
 }
 
 void Report::node_heap_sized(int percent, std::uint64_t limit, std::uint64_t megabytes) {

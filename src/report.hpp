@@ -33,10 +33,12 @@ public:
     void setup_failed(const std::string& what, int error);
     void not_a_subreaper(int error);
     void termination_log_refused(const std::string& path, const std::string& why);
-    void memory_cgroup(const std::optional<MemoryCgroup>& cgroup, std::optional<std::uint64_t> limit);
+    void memory_cgroup(const MemoryCgroup& cgroup, std::optional<std::uint64_t> limit);
+    void memory_cgroup_unknown(const std::string& why);
     void node_heap_not_node(const std::string& program);
     void node_heap_already_set();
-    void node_heap_without_limit(bool found_cgroup);
+    // why: no memory cgroup was found, and why; nullopt: there is one, without a limit.
+    void node_heap_without_limit(const std::optional<std::string>& why);
     void node_heap_sized(int percent, std::uint64_t limit, std::uint64_t megabytes);
 
     // The program.

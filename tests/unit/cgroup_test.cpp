@@ -1,8 +1,12 @@
 // The cgroup parsers over real layouts: a podman container on cgroup v1, this
 // machine's hybrid host, Docker on cgroup v2 with a cgroup namespace, a
-// systemd service on a v2-only host, and a system with no cgroup mounted.
+// systemd service on a v2-only host, a system with no cgroup mounted, and
+// what Debian's 6.1 kernel showed in the VM tier on pure cgroup v2 (vm-v2-*).
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -94,4 +98,55 @@ TEST_CASE("limits: numbers, max, and v1's unlimited") {
     CHECK(vigil::format_bytes(134217728) == "128 MiB");
     CHECK(vigil::format_bytes(1u << 30) == "1 GiB");
     CHECK(vigil::format_bytes(1000) == "1000 bytes");
+}
+
+TEST_CASE("cgroup v2 from a real kernel (the VM tier): a container's namespace with cgroupfs mounted inside it") {
+    const auto found = locate("vm-v2-container");
+    REQUIRE(found.has_value());
+    CHECK(found->version == CgroupVersion::v2);
+    CHECK(found->namespace_depth == 0);
+    CHECK(found->directory == "/sys/fs/cgroup");
+    CHECK(vigil::parse_memory_limit(fixture("vm-v2-container", "memory.max")) == 134217728u);
+    CHECK(vigil::parse_oom_kill_count(fixture("vm-v2-container", "memory.events")) == 0u);
+}
+
+TEST_CASE("cgroup v2 from a real kernel: a cgroup namespace without cgroupfs mounted again, one and two levels down") {
+    // mountinfo shows the mount's root as "/.." ("/../..") and /proc/self/cgroup
+    // "0::/": the directory is not named anywhere, it must be looked for.
+    const auto one = locate("vm-v2-cgroupns-without-remount");
+    REQUIRE(one.has_value());
+    CHECK(one->namespace_depth == 1);
+    CHECK(one->directory.empty());
+    CHECK(one->relative == "/");
+    CHECK(one->mount_point == "/sys/fs/cgroup");
+    const auto two = locate("vm-v2-cgroupns-two-levels");
+    REQUIRE(two.has_value());
+    CHECK(two->namespace_depth == 2);
+    // A root that goes up and then down names a cgroup outside the namespace: not this mount.
+    const auto sideways = vigil::locate_memory_cgroup("0::/\n", "27 23 0:24 /../other /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    REQUIRE(sideways.has_value());
+    CHECK(sideways->namespace_depth == 0);
+}
+
+TEST_CASE("find_namespace_root finds the directory whose cgroup.procs lists the process, at the namespace's depth") {
+    namespace fs = std::filesystem;
+    const fs::path mount = fs::temp_directory_path() / ("vigil-cgroup-test-" + std::to_string(::getpid()));
+    fs::remove_all(mount);
+    const auto procs = [&](const fs::path& directory, const std::string& pids) {
+        fs::create_directories(mount / directory);
+        std::ofstream(mount / directory / "cgroup.procs") << pids;
+    };
+    procs("kubepods/other", "7\n8\n");
+    procs("kubepods/mine", "12\n4242\n");
+    procs("kubepods/mine/sub", "99\n");
+    procs("system.slice/app", "4242000\n");
+    vigil::MemoryCgroup cgroup{CgroupVersion::v2, "", mount.string(), 2, "/"};
+    CHECK(vigil::find_namespace_root(cgroup, 4242, 1000) == (mount / "kubepods/mine").string());
+    cgroup.relative = "/sub";
+    CHECK(vigil::find_namespace_root(cgroup, 99, 1000) == (mount / "kubepods/mine/sub").string());
+    CHECK_FALSE(vigil::find_namespace_root(cgroup, 4242, 1000).has_value());
+    cgroup.relative = "/";
+    CHECK_FALSE(vigil::find_namespace_root(cgroup, 5, 1000).has_value());
+    CHECK_FALSE(vigil::find_namespace_root(cgroup, 4242, 1).has_value());  // the search is bounded
+    fs::remove_all(mount);
 }
