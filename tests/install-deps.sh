@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages named on the command line that are missing.
 # Used by the README's two commands, so a fresh Debian 12 machine needs nothing first.
+# A package of another architecture (libcap-dev:arm64) adds that architecture to dpkg first.
 set -eu
 missing=""
 for package in "$@"; do
@@ -11,6 +12,14 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "missing Debian packages:$missing (run as root, or: sudo apt-get install$missing)" >&2
     exit 1
 fi
+for package in $missing; do
+    case "$package" in
+        *:*)
+            architecture=${package#*:}
+            dpkg --print-foreign-architectures | grep -qx "$architecture" || dpkg --add-architecture "$architecture"
+            ;;
+    esac
+done
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null

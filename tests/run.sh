@@ -3,7 +3,8 @@
 # errors (unit, integration, fuzz-corpus replay, clang-tidy and cppcheck),
 # the same tests under AddressSanitizer and UndefinedBehaviorSanitizer, then
 # the static release build, which runs everything against the static binary
-# plus the end-to-end suite in real containers (podman).
+# plus the tiers in real containers (podman, Docker) and in a VM (cgroup v2),
+# and last the arm64 cross build, tested in an arm64 VM.
 set -eu
 cd "$(dirname "$0")/.."
 tests/install-deps.sh meson ninja-build g++ pkg-config binutils util-linux \
@@ -34,3 +35,11 @@ ASAN_OPTIONS=halt_on_error=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:prin
 
 configure build-static -Dstatic=true -Dbuildtype=release -Dwerror=true
 meson test -C build-static --print-errorlogs
+
+# arm64: cross-built here, run natively on Debian's arm64 kernel under QEMU.
+if tests/install-deps.sh crossbuild-essential-arm64 libcap-dev:arm64 qemu-system-arm; then
+    [ -f build-arm64/build.ninja ] || meson setup build-arm64 --cross-file cross/aarch64-linux-gnu.ini -Dstatic=true -Dbuildtype=release -Dwerror=true
+    meson test -C build-arm64 --print-errorlogs
+else
+    echo "SKIP: arm64: the cross toolchain (crossbuild-essential-arm64, libcap-dev:arm64) or qemu-system-arm cannot be installed"
+fi

@@ -84,24 +84,8 @@ else
 fi
 
 # --- 4. vigil as PID 1 of a PID namespace on this kernel ----------------
-# Started in the background as the unshare process itself, whose one child is vigil.
-pid_one="/usr/bin/unshare --pid --fork --mount-proc"
 
-SOCKET=/tmp/http.sock $pid_one $vigil -t 20s node /vigil/apps/server.js >/tmp/server.out 2>/tmp/server.err &
-launcher=$!
-wait_for 60 contains /tmp/server.out "listening on"
-node -e 'require("http").get({socketPath: "/tmp/http.sock", path: "/slow?ms=1500"}, (r) => { let b = ""; r.on("data", (c) => (b += c)); r.on("end", () => console.log(r.statusCode, b.trim())); })' >/tmp/client.out 2>&1 &
-client=$!
-wait_for 60 contains /tmp/server.out "GET /slow?ms=1500 started"
-kill -TERM "$(child_of $launcher)"
-wait $launcher
-code=$?
-wait $client
-if [ $code -eq 0 ] && contains /tmp/client.out "200 slow response after 1500 ms" && contains /tmp/server.err "received SIGTERM: draining"; then
-    ok pid1-drain-with-request-in-flight
-else
-    fail pid1-drain-with-request-in-flight "exit $code, client: $(cat /tmp/client.out)" && show /tmp/server.err
-fi
+node_drain_case pid1-drain-with-request-in-flight
 
 $pid_one $vigil node -e 'process.exit(3)' 2>/dev/null
 code3=$?

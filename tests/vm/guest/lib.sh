@@ -23,7 +23,7 @@ wait_for() {
 # contains FILE TEXT
 contains() { grep -qF -- "$2" "$1"; }
 # show FILE: the file, indented, for a failure's context
-show() { sed 's/^/    | /' "$1"; }
+show() { sed "s/^/    | /" ${1:+"$1"}; }
 
 # A cgroup with memory.max (and no swap), made as container runtimes make
 # them: the memory controller enabled in every parent on the way.
@@ -53,3 +53,29 @@ in_container() {
 }
 # The host pid of the first child of a process (vigil under unshare --fork).
 child_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | cut -d' ' -f1; }
+
+# vigil as PID 1 of a new PID namespace; started in the background, $! is the
+# unshare process itself, whose one child is vigil.
+pid_one="/usr/bin/unshare --pid --fork --mount-proc"
+
+# node_drain_case NAME: vigil as PID 1 runs the example Node server; a request
+# that takes 1.5 s is in flight when SIGTERM comes; it is answered, exit 0.
+node_drain_case() {
+    local name=$1 launcher client code
+    rm -f /tmp/http.sock
+    SOCKET=/tmp/http.sock $pid_one $vigil -t 60s node /vigil/apps/server.js >/tmp/server.out 2>/tmp/server.err &
+    launcher=$!
+    wait_for 120 contains /tmp/server.out "listening on"
+    node -e 'require("http").get({socketPath: "/tmp/http.sock", path: "/slow?ms=1500"}, (r) => { let b = ""; r.on("data", (c) => (b += c)); r.on("end", () => console.log(r.statusCode, b.trim())); })' >/tmp/client.out 2>&1 &
+    client=$!
+    wait_for 120 contains /tmp/server.out "GET /slow?ms=1500 started"
+    kill -TERM "$(child_of $launcher)"
+    wait $launcher
+    code=$?
+    wait $client
+    if [ $code -eq 0 ] && contains /tmp/client.out "200 slow response after 1500 ms" && contains /tmp/server.err "received SIGTERM: draining"; then
+        ok "$name"
+    else
+        fail "$name" "exit $code, client: $(cat /tmp/client.out)" && show /tmp/server.err
+    fi
+}
