@@ -13,7 +13,6 @@
 #include "capabilities.hpp"
 #include "exit_status.hpp"
 #include "job_control.hpp"
-#include "node_heap.hpp"
 #include "processes.hpp"
 
 namespace vigil {
@@ -36,7 +35,9 @@ EventLoop::EventLoop(const Config& config, Log& log, const InheritedSignals& inh
       log_(log),
       report_(log, config),
       supervisor_(SupervisorSettings{config.drain_timeout, config.pre_stop_delay, default_kill_grace, config.rewrite, config.success_exits}),
-      inherited_(inherited) {}
+      inherited_(inherited),
+      waiter_(handled_signals()),
+      memory_(config, report_) {}
 
 Milliseconds EventLoop::now() const {
     timespec ts{};
@@ -47,7 +48,6 @@ Milliseconds EventLoop::now() const {
 bool EventLoop::prepare_process() {
     self_ = ::getpid();
     pid_one_ = self_ == 1;
-    handled_ = handled_signals();
 
     if (config_.parent_death_signal != 0) {
         const pid_t parent = ::getppid();
@@ -116,10 +116,7 @@ int EventLoop::run(char** environment) {
     if (left_directory) request.working_directory = caller_directory.get();
     // --node-heap needs the limit before the program starts; otherwise the
     // cgroup is read while the program starts, off its start-up path.
-    if (config_.node_heap_percent != 0) {
-        inspect_memory();
-        size_node_heap(request);
-    }
+    if (config_.node_heap_percent != 0) memory_.size_node_heap(request);
 
     SpawnFailure failure{};
     auto spawned = spawn_program(request, failure);
@@ -132,37 +129,48 @@ int EventLoop::run(char** environment) {
     if (request.give_terminal) terminal_ = STDIN_FILENO;
     if (!left_directory && ::chdir("/") != 0) report_.setup_failed("cannot change to /", errno);
     report_.started(main_pid_, config_.command, request.identity);
-    if (!memory_inspected_) inspect_memory();
+    memory_.inspect();
+    if (config_.memory_restart.enabled()) watch_memory();
 
     while (!exit_code_) {
-        const auto wakeup = supervisor_.next_wakeup();
-        timespec timeout{};
-        if (wakeup) {
-            const auto remaining = std::max(Milliseconds{0}, *wakeup - now());
-            timeout.tv_sec = static_cast<time_t>(remaining.count() / 1000);
-            timeout.tv_nsec = static_cast<long>(remaining.count() % 1000) * 1'000'000;
+        // The one wake-up armed: the supervisor's, or a memory sample due.
+        std::optional<Milliseconds> wakeup = supervisor_.next_wakeup();
+        if (const auto sample = memory_.next_sample(); sample && (!wakeup || *sample < *wakeup)) wakeup = sample;
+        const auto event = waiter_.wait(wakeup ? std::optional(*wakeup - now()) : std::nullopt);
+        if (event.kind == Wakeup::Kind::signal) {
+            if (event.signal == SIGCHLD) reap_children();
+            else handle_signal(event);
+        } else if (event.kind == Wakeup::Kind::interrupted && event.error != 0) {
+            report_.wait_failed("waiting for events", event.error);
         }
-        siginfo_t info{};
-        const int signal = ::sigtimedwait(&handled_, &info, wakeup ? &timeout : nullptr);
-        if (signal < 0) {
-            if (errno == EAGAIN) carry_out(supervisor_.on_clock(now()));
-            else if (errno != EINTR) report_.wait_failed("waiting for signals", errno);
-            continue;
-        }
-        if (signal == SIGCHLD) reap_children();
-        else handle_signal(info);
-        // A deadline may have passed while signals kept arriving.
+        // A memory sample or a deadline may be due, whatever woke vigil.
+        if (!exit_code_) sample_memory(event.kind == Wakeup::Kind::descriptor);
         if (!exit_code_) carry_out(supervisor_.on_clock(now()));
     }
     return *exit_code_;
 }
 
-void EventLoop::handle_signal(const siginfo_t& info) {
-    const int signal = info.si_signo;
+void EventLoop::watch_memory() {
+    if (!memory_.start_watching(now())) return;
+    if (memory_.notice_descriptor() < 0) return;
+    if (auto watched = waiter_.watch(memory_.notice_descriptor()); !watched) report_.memory_notices_off(watched.error());
+}
+
+void EventLoop::sample_memory(bool noticed) {
+    const auto due = memory_.next_sample();
+    if (!due || (*due > now() && !noticed)) return;
+    if (memory_.sample(now())) {
+        waiter_.unwatch();
+        carry_out(supervisor_.on_memory_restart(now()));
+    }
+}
+
+void EventLoop::handle_signal(const Wakeup& received) {
+    const int signal = received.signal;
     // Signals vigil caused itself: a write to a closed pipe, or touching the
     // terminal from the background. They are about vigil, not the program.
-    const bool self_inflicted = (signal == SIGPIPE && info.si_code == SI_USER && info.si_pid == self_) ||
-                                ((signal == SIGTTOU || signal == SIGTTIN) && info.si_code == SI_KERNEL);
+    const bool self_inflicted = (signal == SIGPIPE && received.code == SI_USER && received.sender == self_) ||
+                                ((signal == SIGTTOU || signal == SIGTTIN) && received.code == SI_KERNEL);
     if (self_inflicted) {
         report_.ignored_self_inflicted(signal);
         return;
@@ -219,7 +227,7 @@ void EventLoop::on_program_exit(int wait_status, bool others_remain) {
     main_exited_ = true;
     const auto stop_at = supervisor_.stop_received_at();
     report_.program_exited(main_pid_, wait_status, stop_at ? std::optional(now() - *stop_at) : std::nullopt, supervisor_.phase() == Phase::killing);
-    note_oom_kill(wait_status);
+    memory_.note_exit(main_pid_, wait_status);
     if (others_remain) left_behind_since_ = now();
     carry_out(supervisor_.on_main_exited(wait_status, others_remain, now()));
 }
@@ -281,7 +289,7 @@ void EventLoop::carry_out(const Actions& actions) {
         const auto& next = actions[index];
         const auto& outcome = outcomes[index];
         if (const auto* stop = std::get_if<action::StopReceived>(&next)) {
-            report_.stop_received(stop->signal, stop->pre_stop_delay);
+            report_.stop_received(stop->signal, stop->pre_stop_delay, stop->memory_restart);
         } else if (const auto* forward = std::get_if<action::Forward>(&next)) {
             if (outcome.error != 0) report_.forward_failed(*forward, main_pid_, config_.forward_to_group, outcome.error);
             else report_.forwarded(*forward, main_pid_, config_.forward_to_group);
@@ -297,55 +305,6 @@ void EventLoop::carry_out(const Actions& actions) {
             report_.write_termination_message(termination_log_);
         }
     }
-}
-
-void EventLoop::inspect_memory() {
-    memory_inspected_ = true;
-    auto detected = detect_memory_cgroup();
-    if (!detected) {
-        memory_unknown_because_ = detected.error();
-        report_.memory_cgroup_unknown(*memory_unknown_because_);
-        return;
-    }
-    memory_cgroup_ = std::move(*detected);
-    memory_limit_ = read_memory_limit(*memory_cgroup_);
-    oom_kills_at_start_ = read_oom_kill_count(*memory_cgroup_);
-    report_.memory_cgroup(*memory_cgroup_, memory_limit_);
-}
-
-void EventLoop::size_node_heap(SpawnRequest& request) {
-    if (!is_node_program(config_.command.front())) {
-        report_.node_heap_not_node(config_.command.front());
-        return;
-    }
-    std::optional<std::string_view> node_options;
-    auto existing = request.environment.end();
-    for (auto entry = request.environment.begin(); entry != request.environment.end(); ++entry) {
-        if (entry->rfind("NODE_OPTIONS=", 0) == 0) {
-            existing = entry;
-            node_options = std::string_view(*entry).substr(13);
-        }
-    }
-    if (node_options && sets_heap_size(*node_options)) {
-        report_.node_heap_already_set();
-        return;
-    }
-    if (!memory_limit_) {
-        report_.node_heap_without_limit(memory_unknown_because_);
-        return;
-    }
-    const auto megabytes = heap_megabytes(*memory_limit_, config_.node_heap_percent);
-    const auto value = "NODE_OPTIONS=" + node_options_with_heap(node_options, megabytes);
-    if (existing != request.environment.end()) *existing = value;
-    else request.environment.push_back(value);
-    report_.node_heap_sized(config_.node_heap_percent, *memory_limit_, megabytes);
-}
-
-void EventLoop::note_oom_kill(int wait_status) {
-    if (!WIFSIGNALED(wait_status) || WTERMSIG(wait_status) != SIGKILL || !memory_cgroup_ || !oom_kills_at_start_) return;
-    const auto now_count = read_oom_kill_count(*memory_cgroup_);
-    if (!now_count || *now_count <= *oom_kills_at_start_) return;
-    report_.oom_killed(main_pid_, memory_limit_, *now_count - *oom_kills_at_start_);
 }
 
 }  // namespace vigil

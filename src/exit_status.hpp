@@ -12,6 +12,7 @@ inline constexpr int exit_usage = 2;          // bad option or value
 inline constexpr int exit_cannot_run = 126;   // found, but could not be started
 inline constexpr int exit_not_found = 127;    // no such program
 inline constexpr int exit_killed = 128 + 9;
+inline constexpr int exit_memory_restart = 75;  // EX_TEMPFAIL: drained for --memory-restart, restart me
 
 // 0..255 from a waitpid status.
 int exit_code_from_status(int wait_status);

@@ -1,5 +1,7 @@
 #include "node_heap.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace vigil {
@@ -20,8 +22,9 @@ bool sets_heap_size(std::string_view node_options) {
 }
 
 std::uint64_t heap_megabytes(std::uint64_t limit_bytes, int percent) {
-    const std::uint64_t megabytes = limit_bytes / (1 << 20) * static_cast<std::uint64_t>(percent) / 100;
-    return megabytes == 0 ? 1 : megabytes;
+    const std::uint64_t budget = limit_bytes / (1 << 20) * static_cast<std::uint64_t>(percent) / 100;
+    if (budget <= node_reserve_megabytes) return smallest_heap_megabytes;
+    return std::max(smallest_heap_megabytes, (budget - node_reserve_megabytes) * 10 / node_heap_factor_tenths);
 }
 
 std::string node_options_with_heap(std::optional<std::string_view> node_options, std::uint64_t megabytes) {

@@ -14,7 +14,7 @@ namespace vigil {
 namespace {
 
 
-enum LongOnly : int { opt_pre_stop_delay = 256, opt_log_level, opt_log_format, opt_caps, opt_no_new_privs, opt_node_heap, opt_termination_log };
+enum LongOnly : int { opt_pre_stop_delay = 256, opt_log_level, opt_log_format, opt_caps, opt_no_new_privs, opt_node_heap, opt_termination_log, opt_memory_restart };
 
 // One table drives getopt_long, the environment and their error messages.
 struct OptionSpec {
@@ -38,6 +38,7 @@ constexpr OptionSpec option_specs[] = {
     {"caps", opt_caps, true, "VIGIL_CAPS"},
     {"no-new-privs", opt_no_new_privs, false, "VIGIL_NO_NEW_PRIVS"},
     {"node-heap", opt_node_heap, true, "VIGIL_NODE_HEAP"},
+    {"memory-restart", opt_memory_restart, true, "VIGIL_MEMORY_RESTART"},
     {"termination-log", opt_termination_log, true, "VIGIL_TERMINATION_LOG"},
     {"help", 'h', false, nullptr},
     {"version", 'V', false, nullptr},
@@ -134,6 +135,12 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
             if (value.empty() || ec != std::errc{} || end != value.data() + value.size() || percent < 1 || percent > 100)
                 return Error{fmt::format("invalid heap percentage '{}': expected a number from 1 to 100", value)};
             config.node_heap_percent = percent;
+            return success();
+        }
+        case opt_memory_restart: {
+            auto setting = parse_memory_restart(value);
+            if (!setting) return Error{setting.error()};
+            config.memory_restart = *setting;
             return success();
         }
         case opt_termination_log:
@@ -264,6 +271,9 @@ Options end at the first word that is not an option.
       --no-new-privs            set no_new_privs for PROGRAM    VIGIL_NO_NEW_PRIVS=1
       --node-heap PERCENT       when PROGRAM is node, size its heap to PERCENT of
                                 the memory limit (NODE_OPTIONS)  VIGIL_NODE_HEAP
+      --memory-restart LIMIT    drain and exit (75) when the working set reaches
+                                LIMIT: a percentage of the memory limit (85) or
+                                a size (900M, 1.5G)         VIGIL_MEMORY_RESTART
       --termination-log PATH    write how the container ended here (default
                                 /dev/termination-log if it exists) VIGIL_TERMINATION_LOG
       --log-level LEVEL         off, error, warn, info (default), debug VIGIL_LOG_LEVEL
@@ -273,8 +283,9 @@ Options end at the first word that is not an option.
 
 Durations: 250ms, 25s, 1m30s, 2h; a bare number means seconds.
 Signals: TERM, SIGTERM, 15, RTMIN+3.
-Exit status: PROGRAM's own; 128+N if it died by signal N; 127 if it was not
-found, 126 if it could not be started, 2 for a bad option.
+Exit status: PROGRAM's own; 128+N if it died by signal N; 75 after a clean
+drain for --memory-restart; 127 if it was not found, 126 if it could not be
+started, 2 for a bad option.
 )");
 }
 

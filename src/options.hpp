@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "duration.hpp"
+#include "memory_restart.hpp"
 #include "result.hpp"
 #include "signals.hpp"
 
@@ -34,6 +35,7 @@ struct Config {
     std::optional<std::vector<int>> capabilities;  // --caps: the only ones the program keeps
     bool no_new_privs = false;
     int node_heap_percent = 0;           // 0 = leave Node's heap alone
+    MemoryRestartSetting memory_restart; // off unless set
     std::optional<std::string> termination_log;  // nullopt: /dev/termination-log if it exists
     std::vector<std::string> command;    // program and its arguments
     std::vector<std::string> unknown_variables;  // VIGIL_* names vigil does not know

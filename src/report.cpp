@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "exit_status.hpp"
+#include "node_heap.hpp"
 #include "signals.hpp"
 
 namespace vigil {
@@ -82,8 +83,45 @@ void Report::node_heap_without_limit(const std::optional<std::string>& why) {
 }
 
 void Report::node_heap_sized(int percent, std::uint64_t limit, std::uint64_t megabytes) {
-    log_.info("node_heap", fmt::format("--node-heap: {}% of the {} memory limit: --max-old-space-size={}", percent, format_bytes(limit), megabytes),
-              {{"max_old_space_size_mb", static_cast<std::int64_t>(megabytes)}, {"limit_bytes", static_cast<std::int64_t>(limit)}});
+    const std::uint64_t budget = limit / (1 << 20) * static_cast<std::uint64_t>(percent) / 100;
+    log_.info("node_heap",
+              fmt::format("--node-heap: Node may use {} MiB ({}% of the {} memory limit); less {} MiB for what is not old space, "
+                          "over 1.3 for V8's own use: --max-old-space-size={}",
+                          budget, percent, format_bytes(limit), node_reserve_megabytes, megabytes),
+              {{"max_old_space_size_mb", static_cast<std::int64_t>(megabytes)}, {"limit_bytes", static_cast<std::int64_t>(limit)},
+               {"percent", percent}});
+}
+
+void Report::memory_restart_off(const std::string& why) {
+    log_.warn("memory_restart", fmt::format("--memory-restart is off: {}", why), {{"reason", why}});
+}
+
+void Report::memory_notices_off(const std::string& why) {
+    log_.warn("memory_watch", fmt::format("--memory-restart: memory.events cannot be watched ({}): reading every second only", why));
+}
+
+void Report::memory_restart_watching(std::uint64_t threshold, int percent, std::optional<std::uint64_t> limit, std::uint64_t working_set, bool notices) {
+    const std::string of_limit = percent != 0 && limit ? fmt::format(" ({}% of the {} limit)", percent, format_bytes(*limit))
+                                 : limit          ? fmt::format(" (the limit is {})", format_bytes(*limit))
+                                                  : std::string(" (no memory limit)");
+    log_.info("memory_watch", fmt::format("--memory-restart: restarting when the working set reaches {}{}; it is {}; read every {}{}",
+                                          format_bytes(threshold), of_limit, format_bytes(working_set), format_duration(Milliseconds{1000}),
+                                          notices ? ", and at once when memory.events changes" : ""),
+              {{"threshold_bytes", static_cast<std::int64_t>(threshold)}, {"limit_bytes", static_cast<std::int64_t>(limit.value_or(0))},
+               {"usage_bytes", static_cast<std::int64_t>(working_set)}});
+    if (limit && threshold >= *limit)
+        log_.warn("memory_watch", fmt::format("--memory-restart: {} is not below the {} memory limit: the OOM killer may come first",
+                                              format_bytes(threshold), format_bytes(*limit)));
+}
+
+void Report::memory_restart(std::uint64_t working_set, std::uint64_t threshold, std::optional<std::uint64_t> limit) {
+    ending_.memory_restart_usage = working_set;
+    ending_.memory_restart_threshold = threshold;
+    log_.warn("memory_restart",
+              fmt::format("memory restart: the working set of {} reached {}{}: stopping as for SIGTERM, so the container is restarted before the OOM killer comes",
+                          format_bytes(working_set), format_bytes(threshold), limit ? fmt::format(" (limit {})", format_bytes(*limit)) : ""),
+              {{"usage_bytes", static_cast<std::int64_t>(working_set)}, {"threshold_bytes", static_cast<std::int64_t>(threshold)},
+               {"limit_bytes", static_cast<std::int64_t>(limit.value_or(0))}});
 }
 
 void Report::spawn_failed(const std::string& program, int code, const std::string& message) {
@@ -151,9 +189,12 @@ void Report::continued_with_program(bool in_foreground) {
                                                  : "continued in the background: continued the program without the terminal");
 }
 
-void Report::stop_received(int signal, Milliseconds pre_stop_delay) {
+void Report::stop_received(int signal, Milliseconds pre_stop_delay, bool memory_restart) {
     const std::string budget = config_.drain_timeout.count() > 0 ? format_duration(config_.drain_timeout) : "no deadline";
-    if (pre_stop_delay.count() > 0)
+    if (memory_restart)
+        log_.info("stop_signal", fmt::format("memory restart: draining (budget {})", budget),
+                  {{"signal", signal_name(signal)}, {"reason", "memory_restart"}, {"timeout_ms", config_.drain_timeout.count()}});
+    else if (pre_stop_delay.count() > 0)
         log_.info("stop_signal", fmt::format("received {}: keeping the program serving for {} before forwarding it (drain budget {})",
                                              signal_name(signal), format_duration(pre_stop_delay), budget),
                   {{"signal", signal_name(signal)}, {"pre_stop_ms", pre_stop_delay.count()}, {"timeout_ms", config_.drain_timeout.count()}});

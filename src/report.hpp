@@ -40,6 +40,10 @@ public:
     // why: no memory cgroup was found, and why; nullopt: there is one, without a limit.
     void node_heap_without_limit(const std::optional<std::string>& why);
     void node_heap_sized(int percent, std::uint64_t limit, std::uint64_t megabytes);
+    void memory_restart_off(const std::string& why);
+    void memory_notices_off(const std::string& why);
+    void memory_restart_watching(std::uint64_t threshold, int percent, std::optional<std::uint64_t> limit, std::uint64_t working_set, bool notices);
+    void memory_restart(std::uint64_t working_set, std::uint64_t threshold, std::optional<std::uint64_t> limit);
 
     // The program.
     void spawn_failed(const std::string& program, int code, const std::string& message);
@@ -52,7 +56,7 @@ public:
     void continued_with_program(bool in_foreground);
 
     // Signals.
-    void stop_received(int signal, Milliseconds pre_stop_delay);
+    void stop_received(int signal, Milliseconds pre_stop_delay, bool memory_restart);
     void forwarded(const action::Forward& forward, pid_t pid, bool group);
     void forward_failed(const action::Forward& forward, pid_t pid, bool group, int error);
     void ignored_self_inflicted(int signal);

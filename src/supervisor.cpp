@@ -45,16 +45,7 @@ Actions Supervisor::on_signal(int signal, Milliseconds now) {
     switch (phase_) {
         case Phase::running:
             if (!stop) return {forward(signal)};
-            stop_received_at_ = now;
-            stop_signal_ = signal;
-            arm_deadline(now);
-            if (settings_.pre_stop_delay.count() > 0) {
-                phase_ = Phase::pre_stop;
-                pre_stop_until_ = now + settings_.pre_stop_delay;
-                return {action::StopReceived{signal, settings_.pre_stop_delay}};
-            }
-            phase_ = Phase::draining;
-            return {action::StopReceived{signal, Milliseconds{0}}, forward(signal)};
+            return start_shutdown(signal, now, false);
         case Phase::pre_stop:
             if (!stop) return {forward(signal)};
             // The operator is impatient: skip the rest of the delay.
@@ -74,6 +65,26 @@ Actions Supervisor::on_signal(int signal, Milliseconds now) {
     return {};
 }
 
+Actions Supervisor::start_shutdown(int signal, Milliseconds now, bool memory_restart) {
+    stop_received_at_ = now;
+    stop_signal_ = signal;
+    arm_deadline(now);
+    if (settings_.pre_stop_delay.count() > 0) {
+        phase_ = Phase::pre_stop;
+        pre_stop_until_ = now + settings_.pre_stop_delay;
+        return {action::StopReceived{signal, settings_.pre_stop_delay, memory_restart}};
+    }
+    phase_ = Phase::draining;
+    return {action::StopReceived{signal, Milliseconds{0}, memory_restart}, forward(signal)};
+}
+
+Actions Supervisor::on_memory_restart(Milliseconds now) {
+    // Already stopping: the shutdown under way goes on as it is.
+    if (phase_ != Phase::running) return {};
+    memory_restart_ = true;
+    return start_shutdown(SIGTERM, now, true);
+}
+
 Actions Supervisor::on_main_exited(int wait_status, bool others_remain, Milliseconds now) {
     if (phase_ == Phase::done || exit_code_) return {};
     // --success-exit describes how the program may end on its own, never
@@ -81,6 +92,8 @@ Actions Supervisor::on_main_exited(int wait_status, bool others_remain, Millisec
     const bool killed_by_vigil = phase_ == Phase::killing && WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL;
     const int code = exit_code_from_status(wait_status);
     exit_code_ = killed_by_vigil ? code : remap_exit_code(code, settings_.success_exits);
+    // A clean drain after --memory-restart must still make the orchestrator restart the container.
+    if (memory_restart_ && *exit_code_ == 0) exit_code_ = exit_memory_restart;
     pre_stop_until_.reset();
     if (phase_ == Phase::killing) {
         if (others_remain) return {};

@@ -19,8 +19,8 @@ enum class Phase { running, pre_stop, draining, cleaning_up, killing, done };
 const char* phase_name(Phase phase);
 
 namespace action {
-// A stop signal began the shutdown; the drain clock runs from now.
-struct StopReceived { int signal; Milliseconds pre_stop_delay; };
+// A stop signal (or --memory-restart) began the shutdown; the drain clock runs from now.
+struct StopReceived { int signal; Milliseconds pre_stop_delay; bool memory_restart = false; };
 // Send `sent` to the main program; `sent` is 0 when the rewrite map drops it.
 // then_continue: follow it with SIGCONT, so a stopped program can drain.
 struct Forward { int received; int sent; bool then_continue = false; };
@@ -61,6 +61,9 @@ public:
     // SIGINT) starts the drain unless the rewrite map drops it: what starts
     // the drain is the signal received, what is forwarded is its translation.
     Actions on_signal(int signal, Milliseconds now);
+    // --memory-restart fired: the shutdown a SIGTERM would start, and after a
+    // clean drain the exit code says "restart me" (75) instead of 0.
+    Actions on_memory_restart(Milliseconds now);
     // The main program was reaped; others_remain says whether vigil still has children.
     Actions on_main_exited(int wait_status, bool others_remain, Milliseconds now);
     // After the main program exited: vigil has no child left.
@@ -81,6 +84,7 @@ public:
 
 private:
     void arm_deadline(Milliseconds now);
+    Actions start_shutdown(int signal, Milliseconds now, bool memory_restart);
     Action forward(int signal) const;
     Action finish();
 
@@ -92,6 +96,7 @@ private:
     std::optional<Milliseconds> pre_stop_until_;
     std::optional<Milliseconds> kill_wait_until_;
     std::optional<int> exit_code_;
+    bool memory_restart_ = false;
 };
 
 }  // namespace vigil

@@ -17,7 +17,12 @@ namespace vigil {
 
 std::string termination_summary(const Ending& ending) {
     std::string text = fmt::format("vigil: exit code {}: program ended with {}", ending.exit_code, ending.program_status);
-    if (ending.stop_signal) {
+    if (ending.memory_restart_usage) {
+        text += fmt::format("; memory restart at a working set of {} (threshold {}{})", format_bytes(*ending.memory_restart_usage),
+                            format_bytes(ending.memory_restart_threshold.value_or(0)),
+                            ending.memory_limit ? fmt::format(", limit {}", format_bytes(*ending.memory_limit)) : "");
+        if (ending.drained) text += fmt::format(", drained in {}", format_duration(*ending.drained));
+    } else if (ending.stop_signal) {
         text += fmt::format("; stopped by {}", signal_name(*ending.stop_signal));
         if (ending.drained) text += fmt::format(", drained in {}", format_duration(*ending.drained));
     } else {

@@ -27,6 +27,8 @@ struct Ending {
     bool oom_killed = false;
     std::optional<std::uint64_t> memory_limit;
     int unreaped = 0;                    // survived SIGKILL for the whole kill grace
+    std::optional<std::uint64_t> memory_restart_usage;      // --memory-restart fired at this working set
+    std::optional<std::uint64_t> memory_restart_threshold;
     std::uint64_t dropped_log_lines = 0; // stderr could not take them
 };
 

@@ -6,7 +6,8 @@
 //   trap SIG               record SIG and carry on
 //   exit-on SIG CODE       record SIG, then exit with CODE
 //   drain-on SIG MS FILE   record SIG, work MS milliseconds more, write FILE, exit 0
-//   ignore SIG | block SIG set SIG_IGN / add to the signal mask
+//   ignore SIG | block SIG | unblock SIG
+//                          set SIG_IGN / add to or take from the signal mask
 //   ready FILE             write "<pid>\n" to FILE (atomically, via rename)
 //   status FILE | fds FILE | pgrp FILE | tty FILE
 //                          /proc/self/status, open descriptors, "pid pgid sid",
@@ -169,6 +170,11 @@ void run(const std::vector<std::string>& steps, std::size_t begin, std::size_t e
             sigemptyset(&set);
             sigaddset(&set, signal_arg(next()));
             sigprocmask(SIG_BLOCK, &set, nullptr);
+        } else if (step == "unblock") {
+            sigset_t set;
+            sigemptyset(&set);
+            sigaddset(&set, signal_arg(next()));
+            sigprocmask(SIG_UNBLOCK, &set, nullptr);
         } else if (step == "ready") {
             write_file(next(), std::to_string(getpid()) + "\n");
         } else if (step == "status") {

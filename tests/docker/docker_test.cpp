@@ -229,16 +229,24 @@ TEST_CASE("exit codes and signals pass through docker run") {
     CHECK(hup.wait_exit() == 143);
 }
 
-TEST_CASE("memory: --node-heap sizes Node's heap from docker run -m, and an OOM kill is diagnosed and seen by Docker") {
+TEST_CASE("memory: --node-heap sizes Node's heap from docker run -m, a heap leak ends in V8's error, and an OOM kill is diagnosed and seen by Docker") {
     TempDir dir;
-    const std::vector<std::string> limited = {"--entrypoint", "/init", "-m", "128m", "--memory-swap", "128m"};
-    Container sized(setup().runtime, "vigil-example:classic", dir, spec({"node", "-e", heap_report}, {"VIGIL_NODE_HEAP=80"}, limited));
+    const std::vector<std::string> limited = with_apps(dir, {"--entrypoint", "/init", "-m", "128m", "--memory-swap", "128m"});
+    Container sized(setup().runtime, "vigil-example:classic", dir, spec({"node", "-e", heap_report}, {"VIGIL_NODE_HEAP=100"}, limited));
     REQUIRE(sized.wait_exit() == 0);
-    CHECK(contains(sized.err(), "vigil: --node-heap: 80% of the 128 MiB memory limit: --max-old-space-size=102"));
+    CHECK(contains(sized.err(), "vigil: --node-heap: Node may use 128 MiB (100% of the 128 MiB memory limit)"));
+    CHECK(contains(sized.err(), "--max-old-space-size=49"));
     Container by_hand(setup().runtime, "vigil-example:classic", dir,
-                      spec({"node", "-e", heap_report}, {"NODE_OPTIONS=--max-old-space-size=102"}, {"--entrypoint", "", "-m", "128m", "--memory-swap", "128m"}));
+                      spec({"node", "-e", heap_report}, {"NODE_OPTIONS=--max-old-space-size=49"}, {"--entrypoint", "", "-m", "128m", "--memory-swap", "128m"}));
     REQUIRE(by_hand.wait_exit() == 0);
     CHECK(sized.out() == by_hand.out());
+
+    // Node 22's JS heap leak: V8's own error under --node-heap, the OOM killer without it.
+    Container leak(setup().runtime, "vigil-example:classic", dir, spec({"node", "/apps/heap-leak.js"}, {"VIGIL_NODE_HEAP=100"}, limited));
+    CHECK(leak.wait_exit(Seconds{300}) == 134);
+    CHECK(contains(leak.err(), "JavaScript heap out of memory"));
+    Container alone(setup().runtime, "vigil-example:classic", dir, spec({"node", "/apps/heap-leak.js"}, {}, limited));
+    CHECK(alone.wait_exit(Seconds{300}) == 137);
 
     auto hungry = spec({"node", "-e", "const kept = []; for (;;) kept.push(Buffer.alloc(1 << 20, 1))"}, {},
                        {"--entrypoint", "/init", "-m", "64m", "--memory-swap", "64m"});

@@ -185,15 +185,16 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 
 TEST_CASE("--node-heap sizes Node's heap from the container's memory limit") {
     TempDir dir;
-    Container sized(*e2e_runtime, e2e_rootfs, dir, limited({"/init", "node", "-e", heap_report}, {"VIGIL_NODE_HEAP=80"}, "128m"));
+    Container sized(*e2e_runtime, e2e_rootfs, dir, limited({"/init", "node", "-e", heap_report}, {"VIGIL_NODE_HEAP=100"}, "128m"));
     REQUIRE(sized.wait_exit() == 0);
-    CHECK(contains(sized.err(), "vigil: --node-heap: 80% of the 128 MiB memory limit: --max-old-space-size=102"));
+    CHECK(contains(sized.err(), "vigil: --node-heap: Node may use 128 MiB (100% of the 128 MiB memory limit)"));
+    CHECK(contains(sized.err(), "--max-old-space-size=49"));
 
     // The same Node told the same value by hand: the heap limit must match.
-    Container by_hand(*e2e_runtime, e2e_rootfs, dir, limited({"node", "-e", heap_report}, {"NODE_OPTIONS=--max-old-space-size=102"}, "128m"));
+    Container by_hand(*e2e_runtime, e2e_rootfs, dir, limited({"node", "-e", heap_report}, {"NODE_OPTIONS=--max-old-space-size=49"}, "128m"));
     REQUIRE(by_hand.wait_exit() == 0);
     CHECK(first_line(sized.out()) == first_line(by_hand.out()));
-    CHECK(contains(sized.out(), "NODE_OPTIONS=--max-old-space-size=102 heap_size_limit="));
+    CHECK(contains(sized.out(), "NODE_OPTIONS=--max-old-space-size=49 heap_size_limit="));
 
     // Left alone, Node's heap limit exceeds the whole container: the reason for --node-heap.
     Container unsized(*e2e_runtime, e2e_rootfs, dir, limited({"/init", "node", "-e", heap_report}, {}, "128m"));
@@ -201,6 +202,50 @@ TEST_CASE("--node-heap sizes Node's heap from the container's memory limit") {
     const auto out = unsized.out();
     const auto limit = std::stoull(out.substr(out.find("heap_size_limit=") + 16));
     CHECK(limit > (128u << 20));
+}
+
+TEST_CASE("--node-heap keeps its promise: a JS heap leak ends in V8's heap error, not the OOM killer, at every size") {
+    for (const char* memory : {"96m", "128m", "256m", "512m", "1g"}) {
+        INFO(memory);
+        TempDir dir;
+        Container leak(*e2e_runtime, e2e_rootfs, dir, limited({"/init", "node", "/app/heap-leak.js"}, {"VIGIL_NODE_HEAP=100"}, memory));
+        CHECK(leak.wait_exit(Seconds{300}) == 134);
+        CHECK(contains(leak.err(), "JavaScript heap out of memory"));
+        CHECK_FALSE(contains(leak.err(), "the kernel's OOM killer killed"));
+    }
+    // Without it, the same leak at 128 MiB is the kernel's OOM kill.
+    TempDir dir;
+    Container alone(*e2e_runtime, e2e_rootfs, dir, limited({"/init", "node", "/app/heap-leak.js"}, {}, "128m"));
+    CHECK(alone.wait_exit(Seconds{300}) == 137);
+    CHECK(contains(alone.err(), "vigil: the kernel's OOM killer killed the program"));
+}
+
+TEST_CASE("--memory-restart: a leaking server drains its request in flight and exits 75 before the OOM killer comes") {
+    TempDir dir;
+    const auto message = dir.path("termination-log");
+    { std::ofstream create(message); }
+    auto leaking = limited({"/init", "node", "/app/leaky-server.js"}, {"SOCKET=/work/http.sock", "LEAK_MB_PER_S=6", "VIGIL_MEMORY_RESTART=60"}, "128m");
+    leaking.run_options.insert(leaking.run_options.end(), {"-v", message + ":/dev/termination-log"});
+    Container server(*e2e_runtime, e2e_rootfs, dir, leaking);
+    REQUIRE(wait_for([&] { return contains(server.out(), "listening on"); }));
+    auto request = std::async(std::launch::async, [&] { return http_get(dir.path("work/http.sock"), "/slow?ms=15000"); });
+    REQUIRE(wait_for([&] { return contains(server.out(), "GET /slow?ms=15000 started"); }));
+    REQUIRE(wait_for([&] { return contains(server.err(), "vigil: memory restart: the working set of "); }));
+    CHECK(request.wait_for(0s) != std::future_status::ready);  // still in flight when the restart began
+    CHECK(request.get().status == 200);                       // and answered during the drain
+    CHECK(server.wait_exit() == 75);
+    INFO(server.err());
+    CHECK(contains(server.err(), "vigil: --memory-restart: restarting when the working set reaches 76 MiB (60% of the 128 MiB limit)"));
+    CHECK(contains(server.err(), "vigil: memory restart: draining (budget 25s)"));
+    CHECK(contains(server.out(), "all connections closed, exiting 0"));
+    CHECK_FALSE(contains(server.err(), "the kernel's OOM killer killed"));
+    CHECK(contains(read_file(message), "vigil: exit code 75: program ended with exit code 0; memory restart at a working set of "));
+
+    // Without it, the same leak (faster, to keep the test short) ends in the OOM killer.
+    TempDir bare_dir;
+    Container unwatched(*e2e_runtime, e2e_rootfs, bare_dir, limited({"/init", "node", "/app/leaky-server.js"}, {"SOCKET=/work/http.sock", "LEAK_MB_PER_S=32"}, "128m"));
+    CHECK(unwatched.wait_exit(Seconds{120}) == 137);
+    CHECK(contains(unwatched.err(), "vigil: the kernel's OOM killer killed the program"));
 }
 
 TEST_CASE("--node-heap leaves an explicit --max-old-space-size alone") {

@@ -303,3 +303,28 @@ TEST_CASE("vigil is in / before the program starts, and the program in the calle
         CHECK(read_file(dir.path("cwd")) == caller + "\n/\n");
     }
 }
+
+TEST_CASE("--memory-restart with a size the working set already exceeds: the drain of a SIGTERM at once, then exit 75") {
+    TempDir dir;
+    const auto record = dir.path("record");
+    // The first sample is taken at once: SIGTERM reaches the program while it
+    // starts. Started with SIGTERM blocked, it takes it once its handler is in place.
+    LaunchOptions options;
+    options.prefix = {helper, "block", "TERM", "exec"};
+    Vigil vigil(dir, {"-t", "30s", "--memory-restart", "1M", "--termination-log", dir.path("termination"), helper, "record", record,
+                      "exit-on", "TERM", "0", "unblock", "TERM", "wait"},
+                options);
+    const auto code = vigil.wait_exit();
+    const auto err = vigil.err();
+    INFO(err);
+    if (contains(err, "--memory-restart is off")) {
+        WARN("skipped: no memory cgroup can be read here");
+        return;
+    }
+    CHECK(code == 75);
+    CHECK(contains(err, "vigil: memory restart: the working set of "));
+    CHECK(contains(err, "vigil: memory restart: draining (budget 30s)"));
+    CHECK(contains(err, "vigil: exiting with code 75"));
+    CHECK(read_file(record) == "15\n");  // the program got SIGTERM, as from an orchestrator
+    CHECK(contains(read_file(dir.path("termination")), "vigil: exit code 75: program ended with exit code 0; memory restart at a working set of "));
+}

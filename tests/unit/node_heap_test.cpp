@@ -22,11 +22,22 @@ TEST_CASE("NODE_OPTIONS that already choose a heap size") {
     CHECK_FALSE(vigil::sets_heap_size(""));
 }
 
-TEST_CASE("heap size as a percentage of the limit, appended to NODE_OPTIONS") {
-    CHECK(vigil::heap_megabytes(128u << 20, 80) == 102);
-    CHECK(vigil::heap_megabytes(256u << 20, 75) == 192);
-    CHECK(vigil::heap_megabytes(std::uint64_t{2} << 30, 80) == 1638);
-    CHECK(vigil::heap_megabytes(100, 50) == 1);
+TEST_CASE("heap size: Node's share of the limit, less the reserve, over the factor; appended to NODE_OPTIONS") {
+    CHECK(vigil::heap_megabytes(128u << 20, 100) == 49);    // (128 - 64) / 1.3
+    CHECK(vigil::heap_megabytes(96u << 20, 100) == 24);
+    CHECK(vigil::heap_megabytes(256u << 20, 100) == 147);
+    CHECK(vigil::heap_megabytes(512u << 20, 100) == 344);
+    CHECK(vigil::heap_megabytes(1u << 30, 100) == 738);
+    CHECK(vigil::heap_megabytes(std::uint64_t{2} << 30, 80) == 1210);  // (1638 - 64) / 1.3
+    CHECK(vigil::heap_megabytes(128u << 20, 50) == 16);     // no room beyond the reserve: the floor
+    CHECK(vigil::heap_megabytes(100, 50) == 16);
+    // Never more than the share itself, at any size.
+    for (std::uint64_t limit_mib = 64; limit_mib <= 65536; limit_mib *= 2) {
+        INFO(limit_mib);
+        const auto heap = vigil::heap_megabytes(limit_mib << 20, 100);
+        CHECK((heap < limit_mib || heap == 16));
+        CHECK((heap * 13 / 10 + 64 <= limit_mib || heap == 16));
+    }
     CHECK(vigil::node_options_with_heap(std::nullopt, 102) == "--max-old-space-size=102");
     CHECK(vigil::node_options_with_heap(std::string_view(""), 102) == "--max-old-space-size=102");
     CHECK(vigil::node_options_with_heap(std::string_view("--enable-source-maps"), 102) == "--enable-source-maps --max-old-space-size=102");

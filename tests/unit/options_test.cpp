@@ -159,6 +159,8 @@ TEST_CASE("bad input names the bad value") {
         {{"-e", "abc", "x"}, {}, "invalid exit code 'abc': expected a number from 0 to 255"},
         {{"-p", "NOPE", "x"}, {}, "unknown signal 'NOPE'"},
         {{"-p", "32", "x"}, {}, "invalid parent-death signal '32': signal 32 is reserved by the C library"},
+        {{"--memory-restart", "100", "x"}, {}, "invalid memory restart '100': expected a percentage of the memory limit from 1 to 99, or a size such as 500M"},
+        {{"x"}, {{"VIGIL_MEMORY_RESTART", "lots"}}, "VIGIL_MEMORY_RESTART: invalid memory restart 'lots': expected a percentage of the memory limit from 1 to 99, or a size such as 500M"},
         {{"-r", "1:32", "x"}, {}, "invalid rewrite '1:32': signal 32 is reserved by the C library"},
         {{"--log-level", "loud", "x"}, {}, "invalid log level 'loud': expected off, error, warn, info or debug"},
         {{"--log-format", "xml", "x"}, {}, "invalid log format 'xml': expected text or json"},
@@ -185,7 +187,7 @@ TEST_CASE("help and version are requests, and help lists every option") {
     const auto help = vigil::help_text();
     for (const char* word : {"--drain-timeout", "--pre-stop-delay", "--rewrite", "--group", "--success-exit", "--subreaper",
                              "--pdeathsig", "--log-level", "--log-format", "--user", "--caps", "--no-new-privs", "--node-heap",
-                             "--termination-log", "VIGIL_USER", "VIGIL_CAPS", "VIGIL_NO_NEW_PRIVS", "VIGIL_NODE_HEAP",
+                             "--termination-log", "--memory-restart", "VIGIL_MEMORY_RESTART", "VIGIL_USER", "VIGIL_CAPS", "VIGIL_NO_NEW_PRIVS", "VIGIL_NODE_HEAP",
                              "VIGIL_TERMINATION_LOG", "VIGIL_DRAIN_TIMEOUT", "VIGIL_PRE_STOP_DELAY",
                              "VIGIL_REWRITE", "VIGIL_GROUP", "VIGIL_SUCCESS_EXIT", "VIGIL_PDEATHSIG", "VIGIL_LOG_LEVEL", "VIGIL_LOG_FORMAT"}) {
         INFO(word);

@@ -302,3 +302,36 @@ TEST_CASE("a forwarded stop signal is followed by SIGCONT, other signals are not
     REQUIRE(find<action::Forward>(delayed) != nullptr);
     CHECK(find<action::Forward>(delayed)->then_continue);
 }
+
+TEST_CASE("--memory-restart starts the shutdown of a SIGTERM, and a clean drain exits 75") {
+    auto supervisor = make(Ms{10'000}, Ms{0}, {"TERM:INT"});
+    const auto actions = supervisor.on_memory_restart(Ms{1'000});
+    REQUIRE(find<action::StopReceived>(actions) != nullptr);
+    CHECK(find<action::StopReceived>(actions)->memory_restart);
+    CHECK(forwards(actions, SIGTERM, SIGINT));  // the rewrite map applies, as for a received SIGTERM
+    CHECK(supervisor.phase() == Phase::draining);
+    CHECK(supervisor.deadline() == Ms{11'000});
+    CHECK(find<action::Exit>(supervisor.on_main_exited(exited(0), false, Ms{2'000}))->code == 75);
+}
+
+TEST_CASE("--memory-restart: the program's own failure, or the deadline's kill, is the exit code") {
+    auto failed = make();
+    (void)failed.on_memory_restart(Ms{0});
+    CHECK(find<action::Exit>(failed.on_main_exited(exited(3), false, Ms{10}))->code == 3);
+    auto killed = make(Ms{1'000});
+    (void)killed.on_memory_restart(Ms{0});
+    (void)killed.on_clock(Ms{1'000});
+    CHECK(find<action::Exit>(killed.on_main_exited(SIGKILL, false, Ms{1'001}))->code == 137);
+    // With a pre-stop delay, as for SIGTERM.
+    auto delayed = make(Ms{10'000}, Ms{2'000});
+    const auto actions = delayed.on_memory_restart(Ms{0});
+    CHECK(find<action::Forward>(actions) == nullptr);
+    CHECK(delayed.phase() == Phase::pre_stop);
+}
+
+TEST_CASE("--memory-restart while already stopping changes nothing") {
+    auto supervisor = make();
+    (void)supervisor.on_signal(SIGTERM, Ms{0});
+    CHECK(supervisor.on_memory_restart(Ms{100}).empty());
+    CHECK(find<action::Exit>(supervisor.on_main_exited(exited(0), false, Ms{200}))->code == 0);  // a SIGTERM drain: 0
+}

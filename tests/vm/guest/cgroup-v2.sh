@@ -45,6 +45,34 @@ for size in 128 512; do
     fi
 done
 
+# --- 2b. the promise: a JS heap leak ends in V8's heap error, not an OOM kill
+make_cgroup leak128 128M
+in_container leak128 $vigil --node-heap 100 node /vigil/apps/heap-leak.js >/dev/null 2>/tmp/leak.err
+code=$?
+if [ $code -eq 134 ] && contains /tmp/leak.err "JavaScript heap out of memory"; then ok node-heap-leak-ends-in-heap-error; else fail node-heap-leak-ends-in-heap-error "exit $code" && tail -5 /tmp/leak.err | show; fi
+make_cgroup leakalone 128M
+in_container leakalone $vigil node /vigil/apps/heap-leak.js >/dev/null 2>/tmp/leak.err
+code=$?
+if [ $code -eq 137 ] && contains /tmp/leak.err "the kernel's OOM killer killed the program"; then ok heap-leak-without-node-heap-is-oom-killed; else fail heap-leak-without-node-heap-is-oom-killed "exit $code" && tail -5 /tmp/leak.err | show; fi
+
+# --- 2c. --memory-restart: a leaking server drains and exits 75 ----------
+make_cgroup restart 128M
+rm -f /tmp/http.sock
+in_container restart env SOCKET=/tmp/http.sock LEAK_MB_PER_S=6 $vigil --memory-restart 60 node /vigil/apps/leaky-server.js >/tmp/leaky.out 2>/tmp/leaky.err &
+launcher=$!
+wait_for 120 contains /tmp/leaky.out "listening on"
+node -e 'require("http").get({socketPath: "/tmp/http.sock", path: "/slow?ms=20000"}, (r) => { r.resume(); r.on("end", () => console.log(r.statusCode)); })' >/tmp/leaky-client.out 2>&1 &
+client=$!
+wait $launcher
+code=$?
+wait $client
+if [ $code -eq 75 ] && contains /tmp/leaky.err "memory restart: the working set of" && contains /tmp/leaky.err "and at once when memory.events changes" &&
+    contains /tmp/leaky-client.out 200 && ! contains /tmp/leaky.err "the kernel's OOM killer killed"; then
+    ok memory-restart-drains-and-exits-75
+else
+    fail memory-restart-drains-and-exits-75 "exit $code, client $(cat /tmp/leaky-client.out)" && show /tmp/leaky.err
+fi
+
 # --- 3. an OOM kill in the v2 cgroup ------------------------------------
 # memory.events counts oom_kill hierarchically: the program's kill shows in
 # vigil's cgroup whether the program is in it or in a cgroup below it.

@@ -1,0 +1,126 @@
+#include "memory.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include <fmt/format.h>
+
+#include "node_heap.hpp"
+#include "text.hpp"
+
+namespace vigil {
+namespace {
+
+std::optional<std::uint64_t> read_working_set(const MemoryCgroup& cgroup) {
+    const char* usage_file = cgroup.version == CgroupVersion::v2 ? "memory.current" : "memory.usage_in_bytes";
+    const auto usage = read_whole_file(fmt::format("{}/{}", cgroup.directory, usage_file), 1 << 16);
+    const auto stat = read_whole_file(cgroup.directory + "/memory.stat", 1 << 20);
+    if (!usage || !stat) return std::nullopt;
+    return working_set(cgroup.version, *usage, *stat);
+}
+
+}  // namespace
+
+void Memory::inspect() {
+    if (inspected_) return;
+    inspected_ = true;
+    auto detected = detect_memory_cgroup();
+    if (!detected) {
+        unknown_because_ = detected.error();
+        report_.memory_cgroup_unknown(*unknown_because_);
+        return;
+    }
+    cgroup_ = std::move(*detected);
+    limit_ = read_memory_limit(*cgroup_);
+    oom_kills_at_start_ = read_oom_kill_count(*cgroup_);
+    report_.memory_cgroup(*cgroup_, limit_);
+}
+
+void Memory::size_node_heap(SpawnRequest& request) {
+    inspect();
+    if (!is_node_program(config_.command.front())) {
+        report_.node_heap_not_node(config_.command.front());
+        return;
+    }
+    std::optional<std::string_view> node_options;
+    auto existing = request.environment.end();
+    for (auto entry = request.environment.begin(); entry != request.environment.end(); ++entry) {
+        if (entry->rfind("NODE_OPTIONS=", 0) == 0) {
+            existing = entry;
+            node_options = std::string_view(*entry).substr(13);
+        }
+    }
+    if (node_options && sets_heap_size(*node_options)) {
+        report_.node_heap_already_set();
+        return;
+    }
+    if (!limit_) {
+        report_.node_heap_without_limit(unknown_because_);
+        return;
+    }
+    const auto megabytes = heap_megabytes(*limit_, config_.node_heap_percent);
+    const auto value = "NODE_OPTIONS=" + node_options_with_heap(node_options, megabytes);
+    if (existing != request.environment.end()) *existing = value;
+    else request.environment.push_back(value);
+    report_.node_heap_sized(config_.node_heap_percent, *limit_, megabytes);
+}
+
+void Memory::note_exit(pid_t pid, int wait_status) {
+    if (!WIFSIGNALED(wait_status) || WTERMSIG(wait_status) != SIGKILL || !cgroup_ || !oom_kills_at_start_) return;
+    const auto now_count = read_oom_kill_count(*cgroup_);
+    if (!now_count || *now_count <= *oom_kills_at_start_) return;
+    report_.oom_killed(pid, limit_, *now_count - *oom_kills_at_start_);
+}
+
+bool Memory::start_watching(Milliseconds now) {
+    inspect();
+    if (!cgroup_) {
+        report_.memory_restart_off(*unknown_because_);
+        return false;
+    }
+    const auto threshold = restart_threshold(config_.memory_restart, limit_);
+    if (!threshold) {
+        report_.memory_restart_off(fmt::format("the container has no memory limit to take {}% of", config_.memory_restart.percent));
+        return false;
+    }
+    const auto current = read_working_set(*cgroup_);
+    if (!current) {
+        report_.memory_restart_off(fmt::format("cannot read the memory use in {}", cgroup_->directory));
+        return false;
+    }
+    restart_.emplace(*threshold);
+    next_sample_ = now;  // the first sample at once
+    if (cgroup_->version == CgroupVersion::v2) {
+        // Read-only cgroupfs allows this much: poll() wakes when memory.events changes.
+        notices_ = Fd(::open((cgroup_->directory + "/memory.events").c_str(), O_RDONLY | O_CLOEXEC));
+        char discard[512];
+        if (notices_.valid() && ::pread(notices_.get(), discard, sizeof discard, 0) < 0) notices_.reset();
+    }
+    report_.memory_restart_watching(*threshold, config_.memory_restart.percent, limit_, *current, notices_.valid());
+    return true;
+}
+
+std::optional<Milliseconds> Memory::next_sample() const {
+    if (!restart_ || restart_->triggered()) return std::nullopt;
+    return next_sample_;
+}
+
+bool Memory::sample(Milliseconds now) {
+    if (!restart_ || restart_->triggered()) return false;
+    if (notices_.valid()) {
+        // Reading the file takes the notice, so the next change wakes vigil again.
+        char discard[512];
+        (void)::pread(notices_.get(), discard, sizeof discard, 0);
+    }
+    next_sample_ = now + memory_sample_interval;
+    const auto current = read_working_set(*cgroup_);
+    if (!current || !restart_->observe(*current)) return false;
+    notices_.reset();
+    report_.memory_restart(*current, restart_->threshold(), limit_);
+    return true;
+}
+
+}  // namespace vigil

@@ -1,0 +1,56 @@
+// --memory-restart: when the container's memory in use crosses a threshold,
+// vigil starts the shutdown a SIGTERM would (drain, then exit), so the
+// orchestrator restarts the container before the kernel's OOM killer kills
+// anything. "In use" is the working set as the kubelet computes it: usage
+// minus inactive file pages, so page cache alone never triggers it. Pure:
+// parsing, the working set from cgroup files, the threshold and the
+// one-shot decision.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "cgroup.hpp"
+#include "result.hpp"
+
+namespace vigil {
+
+// A percentage of the memory limit (1-99) or a size in bytes.
+struct MemoryRestartSetting {
+    int percent = 0;
+    std::uint64_t bytes = 0;
+    bool enabled() const { return percent != 0 || bytes != 0; }
+};
+
+// "85" or "85%": a percentage of the limit (a bare number is always one);
+// "500M", "1G", "1.5G", "512MiB", "300000K", "268435456B": a size (K, M, G
+// are powers of 1024, as in PM2's max_memory_restart).
+Result<MemoryRestartSetting> parse_memory_restart(std::string_view text);
+
+// Sizes as people write them: "512M", "1G", "1.5G", "64MiB", "1000" bytes.
+Result<std::uint64_t> parse_memory_size(std::string_view text);
+
+// usage minus inactive_file (v2: memory.current and memory.stat's inactive_file;
+// v1: memory.usage_in_bytes and memory.stat's total_inactive_file); nullopt
+// when either file is unreadable or malformed.
+std::optional<std::uint64_t> working_set(CgroupVersion version, std::string_view usage, std::string_view stat);
+
+// The working set at which to restart; nullopt when a percentage has no limit to apply to.
+std::optional<std::uint64_t> restart_threshold(const MemoryRestartSetting& setting, std::optional<std::uint64_t> limit);
+
+// The decision: a restart once, the first time the working set reaches the
+// threshold; never again after that (the shutdown is under way).
+class MemoryRestartDecision {
+public:
+    explicit MemoryRestartDecision(std::uint64_t threshold) : threshold_(threshold) {}
+    bool observe(std::uint64_t working_set);
+    bool triggered() const { return triggered_; }
+    std::uint64_t threshold() const { return threshold_; }
+
+private:
+    std::uint64_t threshold_;
+    bool triggered_ = false;
+};
+
+}  // namespace vigil
