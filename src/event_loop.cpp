@@ -5,9 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "accounts.hpp"
 #include "capabilities.hpp"
@@ -104,6 +108,12 @@ int EventLoop::run(char** environment) {
 
     request.command = config_.command;
     for (char** entry = environment; entry != nullptr && *entry != nullptr; ++entry) request.environment.emplace_back(*entry);
+    for (const auto& entry : config_.program_environment) {
+        const auto name = entry.substr(0, entry.find('=') + 1);
+        auto found = std::find_if(request.environment.begin(), request.environment.end(), [&](const std::string& existing) { return existing.rfind(name, 0) == 0; });
+        if (found != request.environment.end()) *found = entry;
+        else request.environment.push_back(entry);
+    }
     const char* path = ::getenv("PATH");
     request.path_variable = path != nullptr ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     request.signals = inherited_;
@@ -111,7 +121,12 @@ int EventLoop::run(char** environment) {
     request.give_terminal = ::isatty(STDIN_FILENO) == 1 && has_terminal(STDIN_FILENO, ::getpgrp());
     // vigil never pins a mount, not even while the program starts: it is in
     // "/" already, and the program is sent to the caller's directory.
-    const Fd caller_directory(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    const std::string directory = config_.program_directory.value_or(".");
+    const Fd caller_directory(::open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (config_.program_directory && !caller_directory.valid()) {
+        report_.bad_configuration(fmt::format("cannot start in the app's directory {}: {}", directory, std::strerror(errno)));
+        return exit_usage;
+    }
     const bool left_directory = caller_directory.valid() && ::chdir("/") == 0;
     if (left_directory) request.working_directory = caller_directory.get();
     // --node-heap needs the limit before the program starts; otherwise the

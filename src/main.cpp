@@ -12,6 +12,7 @@
 #include "exit_status.hpp"
 #include "log.hpp"
 #include "options.hpp"
+#include "pm2_file.hpp"
 #include "process_setup.hpp"
 #include "standard_streams.hpp"
 
@@ -35,8 +36,11 @@ int main(int argc, char** argv) {
         return 0;
     }
 
-    const auto& config = invocation->config;
+    auto& config = invocation->config;
     vigil::Log log(config.log_level, config.log_format);
+    if (config.from_pm2) {
+        if (const auto stop = vigil::take_pm2_app(config, log, inherited, environ)) return *stop;
+    }
     vigil::EventLoop loop(config, log, inherited);
     return loop.run(environ);
 }

@@ -14,7 +14,10 @@ namespace vigil {
 namespace {
 
 
-enum LongOnly : int { opt_pre_stop_delay = 256, opt_log_level, opt_log_format, opt_caps, opt_no_new_privs, opt_node_heap, opt_termination_log, opt_memory_restart };
+enum LongOnly : int {
+    opt_pre_stop_delay = 256, opt_log_level, opt_log_format, opt_caps, opt_no_new_privs, opt_node_heap, opt_termination_log, opt_memory_restart,
+    opt_from_pm2, opt_pm2_app, opt_pm2_env, opt_print,
+};
 
 // One table drives getopt_long, the environment and their error messages.
 struct OptionSpec {
@@ -39,6 +42,10 @@ constexpr OptionSpec option_specs[] = {
     {"no-new-privs", opt_no_new_privs, false, "VIGIL_NO_NEW_PRIVS"},
     {"node-heap", opt_node_heap, true, "VIGIL_NODE_HEAP"},
     {"memory-restart", opt_memory_restart, true, "VIGIL_MEMORY_RESTART"},
+    {"from-pm2", opt_from_pm2, true, "VIGIL_FROM_PM2"},
+    {"pm2-app", opt_pm2_app, true, "VIGIL_PM2_APP"},
+    {"pm2-env", opt_pm2_env, true, "VIGIL_PM2_ENV"},
+    {"print", opt_print, false, nullptr},
     {"termination-log", opt_termination_log, true, "VIGIL_TERMINATION_LOG"},
     {"help", 'h', false, nullptr},
     {"version", 'V', false, nullptr},
@@ -66,6 +73,7 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
             auto duration = parse_duration(value);
             if (!duration) return Error{duration.error()};
             config.drain_timeout = *duration;
+            config.drain_timeout_given = true;
             return success();
         }
         case opt_pre_stop_delay: {
@@ -141,6 +149,21 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
             auto setting = parse_memory_restart(value);
             if (!setting) return Error{setting.error()};
             config.memory_restart = *setting;
+            config.memory_restart_given = true;
+            return success();
+        }
+        case opt_from_pm2:
+        case opt_pm2_app:
+        case opt_pm2_env: {
+            const char* what = key == opt_from_pm2 ? "ecosystem file" : key == opt_pm2_app ? "PM2 app name" : "PM2 environment name";
+            if (value.empty()) return Error{fmt::format("invalid {} '': expected a name", what)};
+            (key == opt_from_pm2 ? config.from_pm2 : key == opt_pm2_app ? config.pm2_app : config.pm2_env) = std::string(value);
+            return success();
+        }
+        case opt_print: {
+            auto flag = parse_flag(value);
+            if (!flag) return Error{flag.error()};
+            config.print = *flag;
             return success();
         }
         case opt_termination_log:
@@ -240,6 +263,14 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const 
     }
 
     for (int index = optind; index < argc; ++index) config.command.push_back(storage[static_cast<std::size_t>(index)]);
+    if (config.from_pm2) {
+        if (!config.command.empty())
+            return Error{fmt::format("--from-pm2 takes the program from the ecosystem file; remove '{}'", config.command.front())};
+        return invocation;
+    }
+    if (config.pm2_app) return Error{"--pm2-app goes with --from-pm2"};
+    if (config.pm2_env) return Error{"--pm2-env goes with --from-pm2"};
+    if (config.print) return Error{"--print goes with --from-pm2"};
     if (config.command.empty()) return Error{"missing program to run"};
     if (config.command.front().empty()) return Error{"the program name is empty"};
     return invocation;
@@ -247,6 +278,7 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const 
 
 std::string help_text() {
     return fmt::format(R"(Usage: vigil [OPTIONS] [--] PROGRAM [ARGS...]
+       vigil [OPTIONS] --from-pm2 FILE [--pm2-app NAME] [--pm2-env ENV] [--print]
 
 Runs PROGRAM as the one child of a container's PID 1: forwards signals,
 reaps zombies, drains on SIGTERM/SIGINT and exits with PROGRAM's status.
@@ -274,6 +306,12 @@ Options end at the first word that is not an option.
       --memory-restart LIMIT    drain and exit (75) when the working set reaches
                                 LIMIT: a percentage of the memory limit (85) or
                                 a size (900M, 1.5G)         VIGIL_MEMORY_RESTART
+      --from-pm2 FILE           run an app of this PM2 ecosystem file (.js, .cjs,
+                                .json; evaluated by the image's node)  VIGIL_FROM_PM2
+      --pm2-app NAME            which app, when the file has several  VIGIL_PM2_APP
+      --pm2-env ENV             env_ENV over env (default: NODE_ENV)  VIGIL_PM2_ENV
+      --print                   with --from-pm2: print the Dockerfile lines that
+                                replace the ecosystem file, and exit
       --termination-log PATH    write how the container ended here (default
                                 /dev/termination-log if it exists) VIGIL_TERMINATION_LOG
       --log-level LEVEL         off, error, warn, info (default), debug VIGIL_LOG_LEVEL

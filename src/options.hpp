@@ -39,6 +39,18 @@ struct Config {
     std::optional<std::string> termination_log;  // nullopt: /dev/termination-log if it exists
     std::vector<std::string> command;    // program and its arguments
     std::vector<std::string> unknown_variables;  // VIGIL_* names vigil does not know
+    // --from-pm2: the program comes from a PM2 ecosystem file's app.
+    std::optional<std::string> from_pm2;
+    std::optional<std::string> pm2_app;
+    std::optional<std::string> pm2_env;
+    bool print = false;                  // print the plain configuration instead of running
+    // Set on the command line or in VIGIL_*: then an ecosystem file's value does not replace it.
+    bool drain_timeout_given = false;
+    bool memory_restart_given = false;
+    // For the program only (from --from-pm2): NAME=value over the container's
+    // environment, and the directory it starts in instead of the caller's.
+    std::vector<std::string> program_environment;
+    std::optional<std::string> program_directory;
 };
 
 enum class Request { run, help, version };

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <future>
 
+#include "../e2e/pm2_comparison.hpp"
 #include "docker.hpp"
 
 using namespace harness;
@@ -51,7 +52,7 @@ std::string copy_out(const std::string& image, const std::string& path, const Te
 // The test programs, readable by the example image's uid 1000.
 std::string apps(const TempDir& dir) {
     const auto copy = dir.path("apps");
-    if (!fs::exists(copy)) fs::copy(setup().source + "/tests/e2e/apps", copy);
+    if (!fs::exists(copy)) fs::copy(setup().source + "/tests/e2e/apps", copy, fs::copy_options::recursive);
     return copy;
 }
 
@@ -368,4 +369,20 @@ TEST_CASE("docker info shows vigil's version when vigil is the daemon's init") {
     CHECK(trimmed(docker({"info", "--format", "{{.InitCommit.ID}}"})) == commit);
     CHECK_FALSE(contains(read_file(setup().dockerd_log), "failed to parse docker-init version"));
     use_init(setup().tini);
+}
+
+TEST_CASE("coming from PM2: the example image under pm2-runtime and under vigil --from-pm2") {
+    std::string why_not;
+    const auto modules = pm2_modules(why_not);
+    INFO(why_not);
+    REQUIRE(!modules.empty());
+    TempDir dir;
+    compare_with_pm2(Pm2Comparison{setup().runtime, "vigil-example:classic",
+                                   [&](std::vector<std::string> command) {
+                                       ContainerSpec result;
+                                       result.run_options = with_apps(dir, {"--entrypoint", command.front()});
+                                       result.command.assign(command.begin() + 1, command.end());
+                                       return result;
+                                   },
+                                   modules, "/apps/pm2/example-image.config.js", "/apps/pm2/crash.config.js"});
 }

@@ -6,11 +6,12 @@
 # the tests in docker_test.cpp. Everything it started (containers, dockerd,
 # its mounts) is gone when it ends, pass or fail. Skipped (77) with the
 # reason where Docker cannot run.
-#   tests/docker/run.sh VIGIL_BINARY DOCKER_TESTS_BINARY SOURCE_ROOT
+#   tests/docker/run.sh VIGIL_BINARY DOCKER_TESTS_BINARY SOURCE_ROOT [TEST CASE PATTERN...]
 set -euo pipefail
 vigil=$(realpath "$1")
 tests_binary=$(realpath "$2")
 source_root=$(realpath "$3")
+shift 3
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "a private Docker engine needs root"
@@ -124,6 +125,6 @@ say "docker/Dockerfile built: classic and BuildKit, --target vigil and example, 
 status=0
 DOCKER_HOST="unix://$socket" DOCKER_CLIENT="$docker_client" VIGIL_BINARY="$vigil" VIGIL_SOURCE_ROOT="$source_root" \
     VIGIL_INIT_PATH="$work/init/docker-init" VIGIL_TINI="$(realpath /usr/bin/tini-static)" VIGIL_COMMIT="$commit" \
-    VIGIL_DOCKERD_LOG="$work/dockerd.log" "$tests_binary" || status=$?
+    VIGIL_DOCKERD_LOG="$work/dockerd.log" "$tests_binary" "$@" || status=$?
 say "tests done"
 exit $status

@@ -89,7 +89,7 @@ std::string build_rootfs(const harness::TempDir& dir, const std::string& vigil, 
     fs::copy_file(vigil, root / "init");
     fs::copy_file("/bin/busybox", root / "bin" / "busybox");
     fs::create_symlink("busybox", root / "bin" / "sh");
-    for (const auto& entry : fs::directory_iterator(apps)) fs::copy_file(entry.path(), root / "app" / entry.path().filename());
+    fs::copy(apps, root / "app", fs::copy_options::recursive);
     fs::copy_file(example, root / "app" / "server.js");
     return root.string();
 }

@@ -1,0 +1,2 @@
+console.log('crash: starting');
+setTimeout(() => process.exit(3), 500);
