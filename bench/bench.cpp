@@ -8,8 +8,11 @@
 #include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -115,6 +118,48 @@ std::vector<std::string> with(const Init& init, std::vector<std::string> command
     std::vector<std::string> all = init.prefix;
     all.insert(all.end(), command.begin(), command.end());
     return all;
+}
+
+// The earliest stop signal: COMMAND as PID 1 of a new PID namespace (with its
+// own /proc, as in a container), SIGTERM sent the instant its exec is seen
+// (the close-on-exec pipe reads end of file). Whether the signal reached the
+// program: the program (sleep) ends by it and so does the init, within a
+// second; a lost signal leaves both running, and SIGKILL ends the namespace.
+bool stop_signal_reaches(const std::vector<std::string>& command) {
+    std::vector<std::string> words = command;
+    std::vector<char*> argv;
+    for (auto& word : words) argv.push_back(word.data());
+    argv.push_back(nullptr);
+    int exec_seen[2];
+    if (::pipe2(exec_seen, O_CLOEXEC) != 0) return false;
+    const long pid = ::syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+    if (pid == 0) {
+        ::close(exec_seen[0]);
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
+        ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+        const int null_fd = ::open("/dev/null", O_RDWR);
+        for (int fd = 0; fd <= 2; ++fd) ::dup2(null_fd, fd);
+        ::execvp(argv[0], argv.data());
+        _exit(127);
+    }
+    ::close(exec_seen[1]);
+    if (pid < 0) {
+        ::close(exec_seen[0]);
+        return false;
+    }
+    char byte = 0;
+    while (::read(exec_seen[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    ::kill(static_cast<pid_t>(pid), SIGTERM);
+    ::close(exec_seen[0]);
+    const auto deadline = Clock::now() + 1s;
+    while (Clock::now() < deadline) {
+        if (::waitpid(static_cast<pid_t>(pid), nullptr, WNOHANG) == pid) return true;
+        ::usleep(1000);
+    }
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+    finish(static_cast<pid_t>(pid));
+    return false;
 }
 
 double percentile(std::vector<double> values, double fraction) {
@@ -305,7 +350,24 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "reaping done\n");
 
-    // 7. Stop time of a real Node server in a podman container.
+    // 7. The earliest stop signal, runs interleaved across inits.
+    if (root) {
+        const int runs = std::max(rounds / 3, 1);
+        std::map<std::string, int> reached;
+        for (int run = 0; run < runs; ++run) {
+            for (const auto& init : inits) {
+                if (stop_signal_reaches(with(init, {"sleep", "1000"}))) ++reached[init.name];
+            }
+        }
+        for (const auto& init : inits) {
+            char text[64];
+            std::snprintf(text, sizeof text, "%d of %d", runs - reached[init.name], runs);
+            put("SIGTERM at exec, as PID 1: lost", init.name, text);
+        }
+    }
+    std::fprintf(stderr, "earliest stop signal done\n");
+
+    // 8. Stop time of a real Node server in a podman container.
     std::string why_not;
     if (root && e2e::run_command({"sh", "-c", "command -v podman && command -v node"}) == 0) {
         harness::TempDir dir;

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "entry.hpp"
 #include "event_loop.hpp"
 #include "exit_status.hpp"
 #include "log.hpp"
@@ -17,8 +18,9 @@
 #include "standard_streams.hpp"
 
 int main(int argc, char** argv) {
-    // First of all: a signal that arrives before this is lost to a PID 1.
-    const auto inherited = vigil::take_over_signals();
+    // The signals were blocked before main (src/entry.cpp); what was
+    // inherited is recorded now that it is safe to look.
+    const auto inherited = vigil::take_over_signals(vigil::mask_at_exec());
     vigil::ensure_standard_streams();
 
     const std::vector<std::string> arguments(argv, argv + argc);

@@ -15,11 +15,17 @@ sigset_t handled_signals() {
     return handled;
 }
 
-InheritedSignals take_over_signals() {
+InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec) {
     InheritedSignals inherited;
     const sigset_t handled = handled_signals();
     // Blocking cannot fail with a valid set; what was blocked before is kept for the program.
     ::sigprocmask(SIG_BLOCK, &handled, &inherited.blocked);
+    if (mask_at_exec) {
+        inherited.blocked = *mask_at_exec;
+        sigset_t exact;
+        sigorset(&exact, &inherited.blocked, &handled);
+        ::sigprocmask(SIG_SETMASK, &exact, nullptr);
+    }
     sigemptyset(&inherited.ignored);
     struct sigaction restore_default {};
     restore_default.sa_handler = SIG_DFL;

@@ -7,6 +7,11 @@
 #pragma once
 
 #include <csignal>
+#include <optional>
+
+// handled_signals() as a 64-bit mask (bit N-1 for signal N), for code that
+// runs before any C++ (src/entry.cpp). A unit test holds the two equal.
+#define VIGIL_HANDLED_SIGNAL_BITS 0xfffffffe3ffbfa27
 
 namespace vigil {
 
@@ -19,10 +24,12 @@ struct InheritedSignals {
 // Every signal vigil waits for: each forwardable signal and SIGCHLD.
 sigset_t handled_signals();
 
-// Blocks handled_signals() and records what was inherited. A signal that was
+// Blocks handled_signals() and records what was inherited. mask_at_exec is
+// the mask vigil was started with when its entry code blocked the signals
+// already (src/entry.hpp); the mask becomes exactly that plus handled_signals(). A signal that was
 // ignored is set back to its default action while blocked, so that vigil
 // still receives it (to drop it, as it was ignored, and say so) and SIGCHLD
 // still reports children; the program gets the ignored set back.
-InheritedSignals take_over_signals();
+InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec = std::nullopt);
 
 }  // namespace vigil

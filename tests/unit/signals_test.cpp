@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "process_setup.hpp"
 #include "signals.hpp"
 
 using vigil::parse_signal;
@@ -103,4 +104,12 @@ TEST_CASE("signals 32 and 33 are refused on either side of a rewrite, naming the
     CHECK(vigil::is_reserved_by_libc(33));
     CHECK_FALSE(vigil::is_reserved_by_libc(31));
     CHECK_FALSE(vigil::is_reserved_by_libc(SIGRTMIN));
+}
+
+TEST_CASE("VIGIL_HANDLED_SIGNAL_BITS, the mask vigil's entry point blocks, is handled_signals() bit for bit") {
+    const sigset_t handled = vigil::handled_signals();
+    for (int signal = 1; signal <= 64; ++signal) {
+        INFO("signal " << signal);
+        CHECK((sigismember(&handled, signal) == 1) == (((VIGIL_HANDLED_SIGNAL_BITS >> (signal - 1)) & 1U) == 1U));
+    }
 }
