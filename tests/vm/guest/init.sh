@@ -9,7 +9,9 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /tmp
+# /tmp stays the initramfs's own (writable already): a tmpfs over it would
+# hide what run.sh put there, such as the unit tests' fixtures of a source
+# tree checked out below /tmp.
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 ip link set lo up
 echo
