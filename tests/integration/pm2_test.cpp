@@ -19,7 +19,11 @@ namespace {
 
 bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
-bool have_node() { return std::system("command -v node >/dev/null 2>&1") == 0; }
+// --from-pm2 evaluates ecosystem files with node: without it these cases fail (tests/run.sh installs it).
+void require_node() {
+    INFO("node is not installed: --from-pm2 needs it (tests/run.sh installs it)");
+    REQUIRE(std::system("command -v node >/dev/null 2>&1") == 0);
+}
 
 void write_text(const std::string& path, const std::string& text) {
     std::ofstream out(path);
@@ -38,10 +42,7 @@ void write_app(const TempDir& dir, const std::string& path) {
 }  // namespace
 
 TEST_CASE("--from-pm2 runs the app of a JS ecosystem file: script, args, node_args, env, relative cwd") {
-    if (!have_node()) {
-        WARN("skipped: node is not installed");
-        return;
-    }
+    require_node();
     TempDir dir;
     ::mkdir(dir.path("api").c_str(), 0755);
     write_app(dir, dir.path("api/server.js"));
@@ -72,10 +73,7 @@ TEST_CASE("--from-pm2 runs the app of a JS ecosystem file: script, args, node_ar
 }
 
 TEST_CASE("--from-pm2 reads .cjs and .json ecosystem files, and arrays of apps") {
-    if (!have_node()) {
-        WARN("skipped: node is not installed");
-        return;
-    }
+    require_node();
     TempDir dir;
     write_app(dir, dir.path("server.js"));
     const std::string env = "\"env\": {\"GREETING\": \"from json\", \"REPORT\": \"" + dir.path("report") + "\"}";
@@ -92,10 +90,7 @@ TEST_CASE("--from-pm2 reads .cjs and .json ecosystem files, and arrays of apps")
 }
 
 TEST_CASE("--from-pm2 with several apps: --pm2-app chooses; without it, or with an unknown name, exit 2 naming them") {
-    if (!have_node()) {
-        WARN("skipped: node is not installed");
-        return;
-    }
+    require_node();
     TempDir dir;
     write_app(dir, dir.path("server.js"));
     write_text(dir.path("ecosystem.config.js"),
@@ -118,10 +113,7 @@ TEST_CASE("--from-pm2 with several apps: --pm2-app chooses; without it, or with 
 }
 
 TEST_CASE("--from-pm2: kill_timeout is the drain timeout") {
-    if (!have_node()) {
-        WARN("skipped: node is not installed");
-        return;
-    }
+    require_node();
     TempDir dir;
     write_text(dir.path("stubborn.js"), "process.on('SIGTERM', () => {}); require('fs').writeFileSync(process.env.READY, ''); setInterval(() => {}, 1000);\n");
     write_text(dir.path("ecosystem.config.js"), "module.exports = { apps: [{ script: 'stubborn.js', cwd: '.', kill_timeout: 1000, env: { READY: '" +
@@ -135,10 +127,7 @@ TEST_CASE("--from-pm2: kill_timeout is the drain timeout") {
 }
 
 TEST_CASE("--from-pm2 --print: the plain configuration, and nothing started") {
-    if (!have_node()) {
-        WARN("skipped: node is not installed");
-        return;
-    }
+    require_node();
     TempDir dir;
     write_text(dir.path("ecosystem.config.js"), "module.exports = { apps: [{ name: 'api', script: 'dist/index.js', env: { PORT: 80 }, instances: 4,\n"
                                                 "  max_memory_restart: '1G', kill_timeout: 8000 }] };\n");
@@ -152,10 +141,7 @@ TEST_CASE("--from-pm2 --print: the plain configuration, and nothing started") {
 }
 
 TEST_CASE("--from-pm2 with a bad file, a bad app or no node: one line, exit 2, nothing started") {
-    if (!have_node()) {
-        WARN("skipped: node is not installed");
-        return;
-    }
+    require_node();
     TempDir dir;
     write_text(dir.path("started.js"), "require('fs').writeFileSync('" + dir.path("started") + "', '');\n");
     write_text(dir.path("throws.config.js"), "throw new Error('cannot load the settings');\n");
@@ -195,7 +181,7 @@ TEST_CASE("--from-pm2 with a bad file, a bad app or no node: one line, exit 2, n
 }
 
 TEST_CASE("--from-pm2: a file that never finishes is stopped after 10 s, not waited for") {
-    if (!have_node() || mode() == Mode::pid_one) return;  // the same in both modes; once is enough for 10 s
+    require_node();
     TempDir dir;
     write_text(dir.path("forever.config.js"), "for (;;) {}\n");
     Vigil vigil(dir, {"--from-pm2", dir.path("forever.config.js")});
