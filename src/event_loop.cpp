@@ -8,13 +8,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "accounts.hpp"
 #include "capabilities.hpp"
+#include "clock.hpp"
 #include "exit_status.hpp"
 #include "job_control.hpp"
 #include "processes.hpp"
@@ -43,11 +43,7 @@ EventLoop::EventLoop(const Config& config, Log& log, const InheritedSignals& inh
       waiter_(handled_signals()),
       memory_(config, report_) {}
 
-Milliseconds EventLoop::now() const {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return Milliseconds{static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000};
-}
+Milliseconds EventLoop::now() const { return monotonic_now(); }
 
 bool EventLoop::prepare_process() {
     self_ = ::getpid();
@@ -115,7 +111,7 @@ int EventLoop::run(char** environment) {
         else request.environment.push_back(entry);
     }
     const char* path = ::getenv("PATH");
-    request.path_variable = path != nullptr ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    request.path_variable = path != nullptr ? path : default_path;
     request.signals = inherited_;
     // Hand over the foreground only when vigil itself has it.
     request.give_terminal = ::isatty(STDIN_FILENO) == 1 && has_terminal(STDIN_FILENO, ::getpgrp());

@@ -9,22 +9,16 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 
 #include <fmt/format.h>
 
+#include "clock.hpp"
 #include "exit_status.hpp"
 #include "fd.hpp"
 #include "spawn.hpp"
 
 namespace vigil {
 namespace {
-
-Milliseconds monotonic_now() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return Milliseconds{static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000};
-}
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -137,7 +131,7 @@ Result<Pm2File> evaluate_pm2_file(const std::string& file, const std::optional<s
 
 std::optional<int> take_pm2_app(Config& config, Log& log, const InheritedSignals& inherited, char** environment) {
     const auto& file = *config.from_pm2;
-    const std::string path_variable = variable(environment, "PATH").value_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    const std::string path_variable = variable(environment, "PATH").value_or(default_path);
     const auto fail = [&](const std::string& why) {
         log.error("config", fmt::format("cannot use the ecosystem file '{}': {}", file, why), {{"file", file}});
         return exit_usage;

@@ -22,6 +22,9 @@
 
 namespace vigil {
 
+// PATH for finding the program (or node, for --from-pm2) when vigil's environment has none.
+inline constexpr const char* default_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 struct SpawnRequest {
     std::vector<std::string> command;
     std::vector<std::string> environment;  // NAME=value entries
