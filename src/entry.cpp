@@ -9,8 +9,9 @@
 
 // vigil_start is the executable's entry point (-Wl,-e,vigil_start): it blocks
 // every signal vigil handles with rt_sigprocmask(SIG_BLOCK, mask, saved, 8),
-// records the result, and jumps to glibc's _start with the registers and the
-// stack as the kernel left them. The mask is handled_signals() as bits: all
+// records the result, and jumps to glibc's _start with the stack and the one
+// register _start reads (rdx, x0: the loader's exit function) as the kernel
+// left them. The mask is handled_signals() as bits: all
 // of 1-64 but SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGKILL, SIGSEGV, SIGSTOP,
 // SIGSYS and glibc's 32 and 33 (a unit test holds it to handled_signals()).
 #define VIGIL_STRING(x) VIGIL_STRING_(x)
@@ -18,7 +19,6 @@
 asm(R"(
     .section .rodata
     .balign 8
-    .globl vigil_entry_mask
 vigil_entry_mask:
     .quad )" VIGIL_STRING(VIGIL_HANDLED_SIGNAL_BITS) R"(
 
@@ -72,7 +72,6 @@ R"(
 )");
 
 extern "C" {
-extern const unsigned long vigil_entry_mask;
 extern unsigned long vigil_entry_saved;
 extern int vigil_entry_result;
 }

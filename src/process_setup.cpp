@@ -19,12 +19,14 @@ InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec) 
     InheritedSignals inherited;
     const sigset_t handled = handled_signals();
     // Blocking cannot fail with a valid set; what was blocked before is kept for the program.
-    ::sigprocmask(SIG_BLOCK, &handled, &inherited.blocked);
     if (mask_at_exec) {
+        // Blocked already at entry: now exactly the inherited mask plus the handled signals.
         inherited.blocked = *mask_at_exec;
         sigset_t exact;
         sigorset(&exact, &inherited.blocked, &handled);
         ::sigprocmask(SIG_SETMASK, &exact, nullptr);
+    } else {
+        ::sigprocmask(SIG_BLOCK, &handled, &inherited.blocked);
     }
     sigemptyset(&inherited.ignored);
     struct sigaction restore_default {};
