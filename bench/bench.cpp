@@ -89,11 +89,18 @@ int live_others_in_namespace() {
 
 // ---- measuring ---------------------------------------------------------------
 
-pid_t start(const std::vector<std::string>& command, int stdout_fd = -1) {
-    std::vector<std::string> words = command;
+// execvp's argument array over words, which must outlive it.
+std::vector<char*> argv_of(std::vector<std::string>& words) {
     std::vector<char*> argv;
+    argv.reserve(words.size() + 1);
     for (auto& word : words) argv.push_back(word.data());
     argv.push_back(nullptr);
+    return argv;
+}
+
+pid_t start(const std::vector<std::string>& command, int stdout_fd = -1) {
+    std::vector<std::string> words = command;
+    const auto argv = argv_of(words);
     const pid_t pid = ::fork();
     if (pid == 0) {
         const int null_fd = ::open("/dev/null", O_RDWR);
@@ -127,9 +134,7 @@ std::vector<std::string> with(const Init& init, std::vector<std::string> command
 // second; a lost signal leaves both running, and SIGKILL ends the namespace.
 bool stop_signal_reaches(const std::vector<std::string>& command) {
     std::vector<std::string> words = command;
-    std::vector<char*> argv;
-    for (auto& word : words) argv.push_back(word.data());
-    argv.push_back(nullptr);
+    const auto argv = argv_of(words);
     int exec_seen[2];
     if (::pipe2(exec_seen, O_CLOEXEC) != 0) return false;
     const long pid = ::syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
