@@ -38,10 +38,64 @@ std::string required_environment(const char* name) {
     if (value == nullptr) throw std::runtime_error(std::string(name) + " is not set (run the tests through meson test)");
     return value;
 }
+
+// Some cases run vigil and the helper as another uid (setpriv, --user). A
+// checkout below a directory only root can enter (`mktemp -d` makes 0700)
+// would make those fail with "Permission denied", so a binary another uid
+// cannot reach is handed out as a copy in a directory every uid can enter,
+// removed when the test process exits.
+bool reachable_by_others(const std::filesystem::path& binary) {
+    struct stat status {};
+    if (::stat(binary.c_str(), &status) != 0 || (status.st_mode & S_IXOTH) == 0) return false;
+    for (auto directory = binary.parent_path(); !directory.empty(); directory = directory.parent_path()) {
+        if (::stat(directory.c_str(), &status) != 0 || (status.st_mode & S_IXOTH) == 0) return false;
+        if (directory == directory.root_path()) break;
+    }
+    return true;
+}
+
+class ReachableCopies {
+public:
+    ~ReachableCopies() {
+        if (root_.empty()) return;
+        std::error_code ignored;
+        std::filesystem::remove_all(root_, ignored);
+    }
+
+    std::string of(const std::string& binary) {
+        const auto absolute = std::filesystem::absolute(binary);
+        if (reachable_by_others(absolute)) return binary;
+        if (root_.empty()) {
+            std::string pattern = (std::filesystem::temp_directory_path() / "vigil-binaries-XXXXXX").string();
+            if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for the binaries' copies");
+            root_ = pattern;
+            ::chmod(root_.c_str(), 0755);
+        }
+        const auto copy = root_ / absolute.filename();
+        std::filesystem::copy_file(absolute, copy, std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::permissions(copy, std::filesystem::perms(0755));
+        if (!reachable_by_others(copy)) throw std::runtime_error("no directory every uid can reach for " + copy.string());
+        return copy.string();
+    }
+
+private:
+    std::filesystem::path root_;
+};
+
+std::string reachable(const char* variable) {
+    static ReachableCopies copies;
+    return copies.of(required_environment(variable));
+}
 }  // namespace
 
-std::string vigil_binary() { return required_environment("VIGIL_BINARY"); }
-std::string helper_binary() { return required_environment("VIGIL_HELPER"); }
+std::string vigil_binary() {
+    static const std::string binary = reachable("VIGIL_BINARY");
+    return binary;
+}
+std::string helper_binary() {
+    static const std::string binary = reachable("VIGIL_HELPER");
+    return binary;
+}
 
 TempDir::TempDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "vigil-test-XXXXXX").string();
