@@ -14,6 +14,11 @@ fi
 if readelf -SW "$binary" | grep -q '\.symtab'; then
     echo "FAIL: $binary is not stripped"; fail=1
 fi
+# src/runtime.cpp replaces the C++ library's verbose terminate handler, which
+# would link the demangler (about 47 KB) for a message vigil never prints.
+if grep -aq 'terminate called after throwing' "$binary"; then
+    echo "FAIL: $binary links the C++ library's verbose terminate handler (and its demangler)"; fail=1
+fi
 size=$(stat -c %s "$binary")
 if [ "$size" -gt "$limit" ]; then
     echo "FAIL: $binary is $size bytes, over the limit of $limit"; fail=1
