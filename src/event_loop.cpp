@@ -1,6 +1,7 @@
 #include "event_loop.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,6 +78,33 @@ void EventLoop::open_termination_log() {
 }
 
 int EventLoop::run(char** environment) {
+    if (const auto failed = start_program(environment)) return *failed;
+    memory_.inspect();
+    if (config_.memory_restart.enabled()) watch_memory();
+    // Start-up is over: what it allocated and freed (the environment's copy,
+    // the PATH candidates, /proc reads) goes back to the kernel rather than
+    // staying resident in PID 1 for the container's life.
+    ::malloc_trim(0);
+
+    while (!exit_code_) {
+        // The one wake-up armed: the supervisor's, or a memory sample due.
+        std::optional<Milliseconds> wakeup = supervisor_.next_wakeup();
+        if (const auto sample = memory_.next_sample(); sample && (!wakeup || *sample < *wakeup)) wakeup = sample;
+        const auto event = waiter_.wait(wakeup ? std::optional(*wakeup - now()) : std::nullopt);
+        if (event.kind == Wakeup::Kind::signal) {
+            if (event.signal == SIGCHLD) reap_children();
+            else handle_signal(event);
+        } else if (event.kind == Wakeup::Kind::interrupted && event.error != 0) {
+            report_.wait_failed("waiting for events", event.error);
+        }
+        // A memory sample or a deadline may be due, whatever woke vigil.
+        if (!exit_code_) sample_memory(event.kind == Wakeup::Kind::descriptor);
+        if (!exit_code_) carry_out(supervisor_.on_clock(now()));
+    }
+    return *exit_code_;
+}
+
+std::optional<int> EventLoop::start_program(char** environment) {
     // Who the program will be is settled before anything changes or starts.
     SpawnRequest request;
     if (!config_.user.empty()) {
@@ -140,25 +168,7 @@ int EventLoop::run(char** environment) {
     if (request.give_terminal) terminal_ = STDIN_FILENO;
     if (!left_directory && ::chdir("/") != 0) report_.setup_failed("cannot change to /", errno);
     report_.started(main_pid_, config_.command, request.identity);
-    memory_.inspect();
-    if (config_.memory_restart.enabled()) watch_memory();
-
-    while (!exit_code_) {
-        // The one wake-up armed: the supervisor's, or a memory sample due.
-        std::optional<Milliseconds> wakeup = supervisor_.next_wakeup();
-        if (const auto sample = memory_.next_sample(); sample && (!wakeup || *sample < *wakeup)) wakeup = sample;
-        const auto event = waiter_.wait(wakeup ? std::optional(*wakeup - now()) : std::nullopt);
-        if (event.kind == Wakeup::Kind::signal) {
-            if (event.signal == SIGCHLD) reap_children();
-            else handle_signal(event);
-        } else if (event.kind == Wakeup::Kind::interrupted && event.error != 0) {
-            report_.wait_failed("waiting for events", event.error);
-        }
-        // A memory sample or a deadline may be due, whatever woke vigil.
-        if (!exit_code_) sample_memory(event.kind == Wakeup::Kind::descriptor);
-        if (!exit_code_) carry_out(supervisor_.on_clock(now()));
-    }
-    return *exit_code_;
+    return std::nullopt;
 }
 
 void EventLoop::watch_memory() {

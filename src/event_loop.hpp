@@ -32,6 +32,9 @@ public:
     int run(char** environment);
 
 private:
+    // Everything up to the program running; vigil's exit code when it
+    // cannot start. What start-up allocates is freed when it returns.
+    std::optional<int> start_program(char** environment);
     bool prepare_process();
     void open_termination_log();
     void watch_memory();

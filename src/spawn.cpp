@@ -226,14 +226,16 @@ Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure) 
     argv.reserve(request.command.size() + 1);
     for (const auto& arg : request.command) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
-    std::vector<std::string> environment = request.environment;
+    const auto& environment = request.environment;
+    std::string home;
     if (request.identity && request.identity->home) {
         const bool has_home = std::any_of(environment.begin(), environment.end(), [](const std::string& entry) { return entry.rfind("HOME=", 0) == 0; });
-        if (!has_home) environment.push_back("HOME=" + *request.identity->home);
+        if (!has_home) home = "HOME=" + *request.identity->home;
     }
     std::vector<char*> envp;
-    envp.reserve(environment.size() + 1);
+    envp.reserve(environment.size() + 2);
     for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
+    if (!home.empty()) envp.push_back(home.data());
     envp.push_back(nullptr);
     static constexpr char shell[] = "/bin/sh";
     std::vector<char*> shell_argv{const_cast<char*>(shell), nullptr};

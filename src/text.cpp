@@ -12,15 +12,21 @@ namespace vigil {
 std::optional<std::string> read_whole_file(const std::string& path, std::size_t limit) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) return std::nullopt;
+    // Read straight into the string: no buffer on the stack, whose pages
+    // would stay resident in PID 1 for good after one read.
     std::string text;
-    char buffer[8192];
+    std::size_t used = 0;
     while (true) {
-        const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+        if (text.size() - used < 512) text.resize(text.size() < 1024 ? 1024 : text.size() * 2);
+        const ssize_t got = ::read(fd.get(), text.data() + used, text.size() - used);
         if (got < 0 && errno == EINTR) continue;
         if (got < 0) return std::nullopt;
-        if (got == 0) return text;
-        text.append(buffer, static_cast<std::size_t>(got));
-        if (text.size() > limit) {
+        if (got == 0) {
+            text.resize(used);
+            return text;
+        }
+        used += static_cast<std::size_t>(got);
+        if (used > limit) {
             errno = EFBIG;
             return std::nullopt;
         }
