@@ -3,6 +3,7 @@
 # init) in one run, and prints Markdown tables. Run as root for the PID 1
 # and podman rows. Not part of the test command: it measures, it asserts nothing.
 #   bench/run.sh [ROUNDS]      (default 300 start-ups and 7x as many signals per init)
+# then a table of vigil's start-up items (bench/startup_items.cpp).
 set -eu
 cd "$(dirname "$0")/.."
 tests/install-deps.sh meson ninja-build g++ pkg-config binutils util-linux libcap-dev libspdlog-dev libfmt-dev catch2 \
@@ -12,5 +13,8 @@ if [ -f build-static/build.ninja ]; then
 else
     meson setup build-static -Dstatic=true -Dbuildtype=release >/dev/null
 fi
-meson compile -C build-static vigil bench/vigil-bench >/dev/null
-exec build-static/bench/vigil-bench --vigil "$PWD/build-static/vigil" --source "$PWD" --rounds "${1:-300}"
+meson compile -C build-static vigil bench/vigil-bench bench/vigil-startup-items >/dev/null
+build-static/bench/vigil-bench --vigil "$PWD/build-static/vigil" --source "$PWD" --rounds "${1:-300}"
+echo
+# Where vigil's own start-up time goes, item by item (in-process, vigil's code).
+build-static/bench/vigil-startup-items

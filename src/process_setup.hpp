@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <optional>
+#include <string_view>
 
 // handled_signals() as a 64-bit mask (bit N-1 for signal N), for code that
 // runs before any C++ (src/entry.cpp). A unit test holds the two equal.
@@ -31,5 +32,9 @@ sigset_t handled_signals();
 // still receives it (to drop it, as it was ignored, and say so) and SIGCHLD
 // still reports children; the program gets the ignored set back.
 InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec = std::nullopt);
+
+// The ignored signals that the SigIgn line of a /proc/PID/status text names;
+// nullopt when there is no such line or it is not hexadecimal.
+std::optional<sigset_t> parse_ignored_signals(std::string_view status);
 
 }  // namespace vigil

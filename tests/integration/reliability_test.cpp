@@ -263,6 +263,26 @@ TEST_CASE("a signal vigil was started with ignored is ignored by vigil too") {
     CHECK(vigil.wait_exit() == 143);
 }
 
+TEST_CASE("without /proc to read, vigil finds the signals it was started with ignored all the same") {
+    if (::geteuid() != 0) {
+        WARN("skipped: hiding /proc needs root (unshare --mount)");
+        return;
+    }
+    // vigil reads them from /proc/self/status, and asks sigaction signal by
+    // signal where it cannot: here /proc is an empty tmpfs.
+    TempDir dir;
+    LaunchOptions options;
+    options.prefix = {helper, "ignore", "INT", "exec", "unshare", "--mount", "--propagation", "private",
+                      "sh", "-c", "mount -t tmpfs none /proc && exec \"$@\"", "sh"};
+    Vigil vigil(dir, {"--log-level", "debug", "-t", "1s", helper, "ready", dir.path("ready"), "wait"}, options);
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    vigil.signal(SIGINT);
+    REQUIRE(wait_for([&] { return contains(vigil.err(), "ignoring SIGINT: vigil was started with it ignored, as the program was"); }));
+    CHECK_FALSE(contains(vigil.err(), "received SIGINT"));
+    vigil.signal(SIGTERM);
+    CHECK(vigil.wait_exit() == 143);
+}
+
 TEST_CASE("--success-exit 137 never hides vigil's own deadline kill") {
     TempDir dir;
     Vigil vigil(dir, {"-e", "137", "-t", "1s", helper, "ignore", "TERM", "ready", dir.path("ready"), "wait"});

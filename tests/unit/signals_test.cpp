@@ -4,6 +4,7 @@
 
 #include "process_setup.hpp"
 #include "signals.hpp"
+#include "text.hpp"
 
 using vigil::parse_signal;
 
@@ -112,4 +113,44 @@ TEST_CASE("VIGIL_HANDLED_SIGNAL_BITS, the mask vigil's entry point blocks, is ha
         INFO("signal " << signal);
         CHECK((sigismember(&handled, signal) == 1) == (((VIGIL_HANDLED_SIGNAL_BITS >> (signal - 1)) & 1U) == 1U));
     }
+}
+
+TEST_CASE("the ignored signals are read from a status text's SigIgn line") {
+    // SIGINT (2), SIGQUIT (3), SIGPIPE (13) and SIGRTMAX (64).
+    const auto ignored = vigil::parse_ignored_signals("Name:\tvigil\nSigBlk:\t0000000000000000\nSigIgn:\t8000000000001006\nSigCgt:\t0\n");
+    REQUIRE(ignored.has_value());
+    for (int signal = 1; signal <= 64; ++signal) {
+        INFO(signal);
+        CHECK((sigismember(&*ignored, signal) == 1) == (signal == 2 || signal == 3 || signal == 13 || signal == 64));
+    }
+    const auto none = vigil::parse_ignored_signals("Name:\tx\nSigIgn:\t0000000000000000\n");
+    REQUIRE(none.has_value());
+    CHECK(sigismember(&*none, SIGPIPE) == 0);
+    for (const char* bad : {"", "Name:\tx\n", "Name:\tx\nSigIgn:\t\n", "Name:\tx\nSigIgn:\t00000000000000zz\n", "Name:\tx\nSigIgn:\t-1\n",
+                            "Name:\tx\nSigIgn:\t10000000000000000\n"}) {
+        INFO(bad);
+        CHECK_FALSE(vigil::parse_ignored_signals(bad).has_value());
+    }
+}
+
+TEST_CASE("the SigIgn line of this process agrees with sigaction, signal by signal") {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    struct sigaction saved_pipe {};
+    struct sigaction saved_usr2 {};
+    ::sigaction(SIGPIPE, &ignore, &saved_pipe);
+    ::sigaction(SIGUSR2, &ignore, &saved_usr2);
+    const auto status = vigil::read_whole_file("/proc/self/status", 64 * 1024);
+    REQUIRE(status.has_value());
+    const auto ignored = vigil::parse_ignored_signals(*status);
+    REQUIRE(ignored.has_value());
+    for (int signal = 1; signal <= 64; ++signal) {
+        INFO(signal);
+        struct sigaction current {};
+        if (::sigaction(signal, nullptr, &current) != 0) continue;  // glibc's own 32 and 33
+        CHECK((sigismember(&*ignored, signal) == 1) == (current.sa_handler == SIG_IGN));
+    }
+    CHECK(sigismember(&*ignored, SIGPIPE) == 1);
+    ::sigaction(SIGPIPE, &saved_pipe, nullptr);
+    ::sigaction(SIGUSR2, &saved_usr2, nullptr);
 }
