@@ -1,5 +1,7 @@
 #include "log.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/sink.h>
@@ -9,6 +11,12 @@
 namespace vigil {
 
 std::string printable(std::string_view text) {
+    // Nearly always there is nothing to escape: one pass, one copy.
+    const bool plain = std::none_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7f;
+    });
+    if (plain) return std::string(text);
     std::string out;
     out.reserve(text.size());
     for (char c : text) {

@@ -204,12 +204,12 @@ void Report::stop_received(int signal, Milliseconds pre_stop_delay, bool memory_
 }
 
 void Report::forwarded(const action::Forward& forward, pid_t pid, bool group) {
+    if (!log_.enabled(LogLevel::info)) return;
     const std::string received = signal_name(forward.received);
     if (forward.sent == 0) {
         log_.info("drop", fmt::format("dropped {} (rewritten to NONE)", received), {{"signal", received}});
         return;
     }
-    if (!log_.enabled(LogLevel::info)) return;
     const std::string sent = signal_name(forward.sent);
     const std::string as = forward.sent != forward.received ? fmt::format("{} as {}", received, sent) : sent;
     log_.info("forward", fmt::format("forwarded {} to {}{}", as, target_name(pid, group), forward.then_continue ? ", then SIGCONT" : ""),

@@ -77,7 +77,7 @@ Result<int> parse_signal(std::string_view text) {
 
 std::string signal_name(int signal) {
     for (const auto& entry : named_signals)
-        if (entry.number == signal) return fmt::format("SIG{}", entry.name);
+        if (entry.number == signal) return std::string("SIG").append(entry.name);
     const int rtmin = SIGRTMIN;
     const int rtmax = SIGRTMAX;
     if (signal == rtmin) return "SIGRTMIN";
