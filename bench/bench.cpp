@@ -2,7 +2,8 @@
 // catatonit (and no init at all) on the same machine in the same run.
 // Prints Markdown tables. Not a test: it measures, it asserts nothing.
 //
-//   vigil-bench --vigil PATH [--rounds N] [--source DIR]
+//   vigil-bench --vigil PATH [--rounds N] [--source DIR] [--only ROW,...]
+//     ROW: size, idle, startup, latency, reaping, stop, podman (default: all)
 //   vigil-bench --echo            (internal: the program whose signal handler answers over stdout)
 //   vigil-bench --orphans N       (internal: creates N orphans, waits until all are reaped)
 #include <dirent.h>
@@ -26,6 +27,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -216,21 +218,34 @@ int main(int argc, char** argv) {
     int rounds = 300;
     int signal_rounds = 2000;
     int orphan_count = 20000;
+    std::string only;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--echo") echo_program();
         if (arg == "--orphans" && i + 1 < argc) orphans_program(std::atoi(argv[i + 1]));
         if (arg == "--vigil" && i + 1 < argc) vigil = argv[++i];
         else if (arg == "--source" && i + 1 < argc) source = argv[++i];
+        else if (arg == "--only" && i + 1 < argc) only = "," + std::string(argv[++i]) + ",";
         else if (arg == "--rounds" && i + 1 < argc) {
             rounds = std::atoi(argv[++i]);
             signal_rounds = rounds * 7;
         }
     }
     if (vigil.empty()) {
-        std::fprintf(stderr, "usage: vigil-bench --vigil PATH [--rounds N] [--source DIR]\n");
+        std::fprintf(stderr, "usage: vigil-bench --vigil PATH [--rounds N] [--source DIR] [--only ROW,...]\n");
         return 2;
     }
+    const std::vector<std::string> row_names = {"size", "idle", "startup", "latency", "reaping", "stop", "podman"};
+    for (std::size_t at = 1; at < only.size();) {
+        const auto end = only.find(',', at);
+        const std::string name = only.substr(at, end - at);
+        if (!name.empty() && std::find(row_names.begin(), row_names.end(), name) == row_names.end()) {
+            std::fprintf(stderr, "vigil-bench: unknown row '%s' (size, idle, startup, latency, reaping, stop, podman)\n", name.c_str());
+            return 2;
+        }
+        at = end + 1;
+    }
+    auto wanted = [&](const char* row) { return only.empty() || only.find("," + std::string(row) + ",") != std::string::npos; };
     char self_path[4096];
     const ssize_t length = ::readlink("/proc/self/exe", self_path, sizeof self_path - 1);
     self_path[length > 0 ? length : 0] = '\0';
@@ -253,7 +268,7 @@ int main(int argc, char** argv) {
 
     // 1. Binary size.
     for (const auto& init : inits) {
-        if (init.binary.empty()) continue;
+        if (init.binary.empty() || !wanted("size")) continue;
         struct stat info {};
         ::stat(init.binary.c_str(), &info);
         const bool is_static = !has_interpreter(init.binary);
@@ -264,7 +279,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sizes done\n");
 
     // 2 and 3. Idle RSS and wake-ups, every init at once over the same 10 s.
-    {
+    if (wanted("idle")) {
         std::vector<std::pair<const Init*, pid_t>> idle;
         for (const auto& init : inits) {
             if (init.prefix.empty()) continue;
@@ -278,6 +293,9 @@ int main(int argc, char** argv) {
             const long after = status_field(pid, "voluntary_ctxt_switches") + status_field(pid, "nonvoluntary_ctxt_switches");
             put("idle wake-ups in 10 s", init->name, std::to_string(after - before[pid]));
             put("idle RSS", init->name, std::to_string(status_field(pid, "VmRSS")) + " KiB");
+            // Private memory: what this init alone costs (file-backed pages are shared page cache).
+            put("idle private memory (RssAnon + page tables)", init->name,
+                std::to_string(status_field(pid, "RssAnon")) + " + " + std::to_string(status_field(pid, "VmPTE")) + " KiB");
         }
         for (const auto& [init, pid] : idle) {
             for (pid_t child : harness::descendants(pid, false)) ::kill(child, SIGKILL);
@@ -288,7 +306,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "idle done\n");
 
     // 4. Start-up overhead of INIT /bin/true, rounds interleaved across inits.
-    {
+    if (wanted("startup")) {
         std::map<std::string, std::vector<double>> times;
         for (int round = 0; round < rounds; ++round) {
             for (const auto& init : inits) {
@@ -312,33 +330,57 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "start-up done\n");
 
-    // 5. Signal forwarding latency: SIGUSR1 to the init until the program's handler answers.
-    for (const auto& init : inits) {
-        int pipe_fds[2];
-        if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return 1;
-        const pid_t launched = start(with(init, {self, "--echo"}), pipe_fds[1]);
-        ::close(pipe_fds[1]);
-        char byte = 0;
-        if (::read(pipe_fds[0], &byte, 1) != 1) return 1;  // ready
-        std::vector<double> latencies;
-        for (int round = 0; round < signal_rounds; ++round) {
-            const auto began = Clock::now();
-            ::kill(launched, SIGUSR1);  // the init itself (the program, for no init)
-            if (::read(pipe_fds[0], &byte, 1) != 1) break;
-            latencies.push_back(std::chrono::duration<double>(Clock::now() - began).count());
+    // 5. Signal forwarding latency: SIGUSR1 to the init until the program's
+    // handler answers. Every init runs its echo program at once and the
+    // rounds are interleaved across inits, so a noisy moment is shared.
+    if (wanted("latency")) {
+        struct Echo {
+            const Init* init;
+            pid_t pid;
+            int answers;
+            std::vector<double> latencies;
+        };
+        std::vector<Echo> echoes;
+        for (const auto& init : inits) {
+            int pipe_fds[2];
+            if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return 1;
+            const pid_t launched = start(with(init, {self, "--echo"}), pipe_fds[1]);
+            ::close(pipe_fds[1]);
+            char byte = 0;
+            if (::read(pipe_fds[0], &byte, 1) != 1) return 1;  // ready
+            echoes.push_back({&init, launched, pipe_fds[0], {}});
         }
-        put("signal forwarding latency (p50 / p99)", init.name, fmt_us(percentile(latencies, 0.5)) + " / " + fmt_us(percentile(latencies, 0.99)));
-        for (pid_t child : harness::descendants(launched, false)) ::kill(child, SIGKILL);
-        ::kill(launched, SIGKILL);
-        finish(launched);
-        ::close(pipe_fds[0]);
+        // Each round in a new order, so that whatever an init still does
+        // after its program answered falls on every other init alike.
+        std::vector<std::size_t> order(echoes.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::mt19937 shuffler(20261126);
+        for (int round = 0; round < signal_rounds; ++round) {
+            std::shuffle(order.begin(), order.end(), shuffler);
+            for (const std::size_t turn : order) {
+                auto& echo = echoes[turn];
+                char byte = 0;
+                const auto began = Clock::now();
+                ::kill(echo.pid, SIGUSR1);  // the init itself (the program, for no init)
+                if (::read(echo.answers, &byte, 1) != 1) continue;
+                echo.latencies.push_back(std::chrono::duration<double>(Clock::now() - began).count());
+            }
+        }
+        for (auto& echo : echoes) {
+            put("signal forwarding latency (p50 / p99)", echo.init->name,
+                fmt_us(percentile(echo.latencies, 0.5)) + " / " + fmt_us(percentile(echo.latencies, 0.99)));
+            for (pid_t child : harness::descendants(echo.pid, false)) ::kill(child, SIGKILL);
+            ::kill(echo.pid, SIGKILL);
+            finish(echo.pid);
+            ::close(echo.answers);
+        }
     }
     std::fprintf(stderr, "latency done\n");
 
     // 6. Reaping throughput, each init as PID 1 of its own PID namespace.
     const bool root = ::geteuid() == 0;
     for (const auto& init : inits) {
-        if (!root) break;
+        if (!root || !wanted("reaping")) break;
         if (init.prefix.empty()) {
             put("reaping: orphans per second", init.name, "never (nothing reaps)");
             continue;
@@ -356,7 +398,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "reaping done\n");
 
     // 7. The earliest stop signal, runs interleaved across inits.
-    if (root) {
+    if (root && wanted("stop")) {
         const int runs = std::max(rounds / 3, 1);
         std::map<std::string, int> reached;
         for (int run = 0; run < runs; ++run) {
@@ -374,7 +416,9 @@ int main(int argc, char** argv) {
 
     // 8. Stop time of a real Node server in a podman container.
     std::string why_not;
-    if (root && e2e::run_command({"sh", "-c", "command -v podman && command -v node"}) == 0) {
+    if (!wanted("podman")) {
+        // not asked for
+    } else if (root && e2e::run_command({"sh", "-c", "command -v podman && command -v node"}) == 0) {
         harness::TempDir dir;
         const auto rootfs = e2e::build_rootfs(dir, vigil, source + "/tests/e2e/apps", source + "/docker/example/server.js");
         for (const auto& init : inits) {
