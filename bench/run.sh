@@ -3,7 +3,8 @@
 # init) in one run, and prints Markdown tables. Run as root for the PID 1
 # and podman rows. Not part of the test command: it measures, it asserts nothing.
 #   bench/run.sh [ROUNDS]      (default 300 start-ups and 7x as many signals per init)
-# then a table of vigil's start-up items (bench/startup_items.cpp).
+# then a table of vigil's start-up items (bench/startup_items.cpp) and of
+# where the static binary's bytes go (bench/link-map.sh).
 set -eu
 cd "$(dirname "$0")/.."
 tests/install-deps.sh meson ninja-build g++ pkg-config binutils util-linux libcap-dev libspdlog-dev libfmt-dev catch2 \
@@ -18,3 +19,6 @@ build-static/bench/vigil-bench --vigil "$PWD/build-static/vigil" --source "$PWD"
 echo
 # Where vigil's own start-up time goes, item by item (in-process, vigil's code).
 build-static/bench/vigil-startup-items
+echo
+# Where the static binary's bytes go.
+bench/link-map.sh build-static
