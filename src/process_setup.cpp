@@ -31,7 +31,7 @@ std::optional<sigset_t> parse_ignored_signals(std::string_view status) {
     if (error != std::errc{} || end != value.data() + value.size() || value.empty()) return std::nullopt;
     sigset_t ignored;
     sigemptyset(&ignored);
-    for (int signal = 1; signal <= 64 && signal <= max_signal; ++signal) {
+    for (int signal = 1; signal <= max_signal; ++signal) {  // max_signal is 64, the bits in SigIgn
         if ((bits >> (signal - 1)) & 1U) sigaddset(&ignored, signal);
     }
     return ignored;
@@ -56,7 +56,7 @@ InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec) 
     // queries took 50-60 us of every start and the read 8-12 us
     // (bench/startup-items). Without /proc, the queries.
     std::optional<sigset_t> ignored_now;
-    if (const auto status = read_whole_file("/proc/self/status", 64 * 1024)) ignored_now = parse_ignored_signals(*status);
+    if (const auto status = read_whole_file("/proc/self/status", std::size_t{64} * 1024)) ignored_now = parse_ignored_signals(*status);
     struct sigaction restore_default {};
     restore_default.sa_handler = SIG_DFL;
     for (int signal = 1; signal <= max_signal; ++signal) {
