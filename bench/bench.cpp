@@ -28,6 +28,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -218,14 +219,21 @@ int main(int argc, char** argv) {
     int rounds = 300;
     int signal_rounds = 2000;
     int orphan_count = 20000;
-    std::string only;
+    std::set<std::string> only;  // the rows asked for; empty: all
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--echo") echo_program();
         if (arg == "--orphans" && i + 1 < argc) orphans_program(std::atoi(argv[i + 1]));
         if (arg == "--vigil" && i + 1 < argc) vigil = argv[++i];
         else if (arg == "--source" && i + 1 < argc) source = argv[++i];
-        else if (arg == "--only" && i + 1 < argc) only = "," + std::string(argv[++i]) + ",";
+        else if (arg == "--only" && i + 1 < argc) {
+            const std::string list = argv[++i];
+            for (std::size_t at = 0; at <= list.size();) {
+                const auto comma = std::min(list.find(',', at), list.size());
+                if (comma > at) only.insert(list.substr(at, comma - at));
+                at = comma + 1;
+            }
+        }
         else if (arg == "--rounds" && i + 1 < argc) {
             rounds = std::atoi(argv[++i]);
             signal_rounds = rounds * 7;
@@ -235,17 +243,14 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: vigil-bench --vigil PATH [--rounds N] [--source DIR] [--only ROW,...]\n");
         return 2;
     }
-    const std::vector<std::string> row_names = {"size", "idle", "startup", "latency", "reaping", "stop", "podman"};
-    for (std::size_t at = 1; at < only.size();) {
-        const auto end = only.find(',', at);
-        const std::string name = only.substr(at, end - at);
-        if (!name.empty() && std::find(row_names.begin(), row_names.end(), name) == row_names.end()) {
+    const std::set<std::string> row_names = {"size", "idle", "startup", "latency", "reaping", "stop", "podman"};
+    for (const auto& name : only) {
+        if (row_names.count(name) == 0) {
             std::fprintf(stderr, "vigil-bench: unknown row '%s' (size, idle, startup, latency, reaping, stop, podman)\n", name.c_str());
             return 2;
         }
-        at = end + 1;
     }
-    auto wanted = [&](const char* row) { return only.empty() || only.find("," + std::string(row) + ",") != std::string::npos; };
+    auto wanted = [&](const char* row) { return only.empty() || only.count(row) == 1; };
     char self_path[4096];
     const ssize_t length = ::readlink("/proc/self/exe", self_path, sizeof self_path - 1);
     self_path[length > 0 ? length : 0] = '\0';

@@ -83,17 +83,6 @@ namespace {
 sigset_t preinit_saved;
 bool preinit_blocked = false;
 
-#ifdef VIGIL_HAS_ENTRY
-sigset_t from_bits(unsigned long bits) {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int signal = 1; signal <= 64; ++signal) {
-        if ((bits >> (signal - 1)) & 1UL) sigaddset(&set, signal);
-    }
-    return set;
-}
-#endif
-
 bool blocked_at_entry() {
 #ifdef VIGIL_HAS_ENTRY
     return vigil_entry_result == 0;
@@ -115,7 +104,7 @@ void block_in_preinit(int, char**, char**) {
 
 std::optional<sigset_t> mask_at_exec() {
 #ifdef VIGIL_HAS_ENTRY
-    if (blocked_at_entry()) return from_bits(vigil_entry_saved);
+    if (blocked_at_entry()) return signals_from_bits(vigil_entry_saved);
 #endif
     if (preinit_blocked) return preinit_saved;
     return std::nullopt;

@@ -19,6 +19,15 @@ sigset_t handled_signals() {
     return handled;
 }
 
+sigset_t signals_from_bits(std::uint64_t bits) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int signal = 1; signal <= max_signal; ++signal) {  // max_signal is 64, one bit each
+        if ((bits >> (signal - 1)) & 1U) sigaddset(&set, signal);
+    }
+    return set;
+}
+
 std::optional<sigset_t> parse_ignored_signals(std::string_view status) {
     constexpr std::string_view key = "\nSigIgn:";
     const auto at = status.find(key);
@@ -29,10 +38,22 @@ std::optional<sigset_t> parse_ignored_signals(std::string_view status) {
     std::uint64_t bits = 0;
     const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), bits, 16);
     if (error != std::errc{} || end != value.data() + value.size() || value.empty()) return std::nullopt;
+    return signals_from_bits(bits);
+}
+
+std::optional<sigset_t> ignored_signals_from_proc() {
+    const auto status = read_whole_file("/proc/self/status", std::size_t{64} * 1024);
+    if (!status) return std::nullopt;
+    return parse_ignored_signals(*status);
+}
+
+sigset_t ignored_signals_by_query(const sigset_t& among) {
     sigset_t ignored;
     sigemptyset(&ignored);
-    for (int signal = 1; signal <= max_signal; ++signal) {  // max_signal is 64, the bits in SigIgn
-        if ((bits >> (signal - 1)) & 1U) sigaddset(&ignored, signal);
+    for (int signal = 1; signal <= max_signal; ++signal) {
+        if (sigismember(&among, signal) != 1) continue;
+        struct sigaction current {};
+        if (::sigaction(signal, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) sigaddset(&ignored, signal);
     }
     return ignored;
 }
@@ -54,19 +75,13 @@ InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec) 
     // One read of /proc/self/status instead of a sigaction query per handled
     // signal: on a machine where a system call costs a microsecond, the 54
     // queries took 50-60 us of every start and the read 8-12 us
-    // (bench/startup-items). Without /proc, the queries.
-    std::optional<sigset_t> ignored_now;
-    if (const auto status = read_whole_file("/proc/self/status", std::size_t{64} * 1024)) ignored_now = parse_ignored_signals(*status);
+    // (bench/startup_items.cpp). Without /proc, the queries.
+    const auto from_proc = ignored_signals_from_proc();
+    const sigset_t ignored_now = from_proc ? *from_proc : ignored_signals_by_query(handled);
     struct sigaction restore_default {};
     restore_default.sa_handler = SIG_DFL;
     for (int signal = 1; signal <= max_signal; ++signal) {
-        if (sigismember(&handled, signal) != 1) continue;
-        if (ignored_now) {
-            if (sigismember(&*ignored_now, signal) != 1) continue;
-        } else {
-            struct sigaction current {};
-            if (::sigaction(signal, nullptr, &current) != 0 || current.sa_handler != SIG_IGN) continue;
-        }
+        if (sigismember(&handled, signal) != 1 || sigismember(&ignored_now, signal) != 1) continue;
         sigaddset(&inherited.ignored, signal);
         // An ignored signal is discarded before it can be waited for.
         ::sigaction(signal, &restore_default, nullptr);

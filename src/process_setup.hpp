@@ -7,6 +7,7 @@
 #pragma once
 
 #include <csignal>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -33,8 +34,20 @@ sigset_t handled_signals();
 // still reports children; the program gets the ignored set back.
 InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec = std::nullopt);
 
+// Signal N for each set bit N-1 (signals 1-64): the form of the masks in
+// /proc/PID/status and of the one vigil's entry point saves.
+sigset_t signals_from_bits(std::uint64_t bits);
+
 // The ignored signals that the SigIgn line of a /proc/PID/status text names;
 // nullopt when there is no such line or it is not hexadecimal.
 std::optional<sigset_t> parse_ignored_signals(std::string_view status);
+
+// The signals vigil's process ignores now, from /proc/self/status; nullopt
+// when that cannot be read or parsed.
+std::optional<sigset_t> ignored_signals_from_proc();
+
+// The signals of among that vigil's process ignores now, by one sigaction
+// query each (where there is no /proc).
+sigset_t ignored_signals_by_query(const sigset_t& among);
 
 }  // namespace vigil

@@ -151,6 +151,17 @@ TEST_CASE("the SigIgn line of this process agrees with sigaction, signal by sign
         CHECK((sigismember(&*ignored, signal) == 1) == (current.sa_handler == SIG_IGN));
     }
     CHECK(sigismember(&*ignored, SIGPIPE) == 1);
+    // The two ways vigil finds them agree over the signals it handles.
+    const sigset_t handled = vigil::handled_signals();
+    const auto from_proc = vigil::ignored_signals_from_proc();
+    REQUIRE(from_proc.has_value());
+    const sigset_t by_query = vigil::ignored_signals_by_query(handled);
+    for (int signal = 1; signal <= 64; ++signal) {
+        if (sigismember(&handled, signal) != 1) continue;
+        INFO(signal);
+        CHECK(sigismember(&by_query, signal) == sigismember(&*from_proc, signal));
+    }
+    CHECK(sigismember(&by_query, SIGUSR2) == 1);
     ::sigaction(SIGPIPE, &saved_pipe, nullptr);
     ::sigaction(SIGUSR2, &saved_usr2, nullptr);
 }
