@@ -5,10 +5,18 @@
 // of memory). Its default handler, the "verbose" one, names the exception's
 // type and so links the C++ demangler: 47 KB of the static binary for a
 // message vigil never means to print. This handler says what happened in
-// one line and aborts, as the default would. Only the vigil executable links
-// this file.
+// one line and aborts, as the default would.
+//
+// Nothing in vigil can catch an exception either, so a throw from the C++
+// library can only end in std::terminate. The library's own allocator for
+// thrown objects brings an emergency pool that its static initialiser
+// mallocs at start (72 KiB): it sits in the middle of PID 1's heap for the
+// container's life, and everything allocated after it lands on fresh pages.
+// Taking the allocator's place keeps that pool out; a throw ends as it would
+// have, with one line and abort(). Only the vigil executable links this file.
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdlib>
 
 namespace __gnu_cxx {
@@ -22,3 +30,23 @@ namespace __gnu_cxx {
 }
 
 }  // namespace __gnu_cxx
+
+namespace {
+
+[[noreturn]] void exception_thrown() {
+    static constexpr char message[] = "vigil: fatal: the C++ runtime raised an exception (out of memory?)\n";
+    [[maybe_unused]] const auto ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
+    std::abort();
+}
+
+}  // namespace
+
+// The C++ ABI's names, so that the library's eh_alloc.o (and its pool) is
+// never linked; a throw must allocate first, so it stops here.
+extern "C" {
+[[noreturn, gnu::used]] void* __cxa_allocate_exception(std::size_t) noexcept { exception_thrown(); }  // NOLINT(bugprone-reserved-identifier)
+[[noreturn, gnu::used]] void* __cxa_allocate_dependent_exception() noexcept { exception_thrown(); }  // NOLINT(bugprone-reserved-identifier)
+// Only ever given what the two above returned, which is nothing.
+[[noreturn, gnu::used]] void __cxa_free_exception(void*) noexcept { exception_thrown(); }  // NOLINT(bugprone-reserved-identifier)
+[[noreturn, gnu::used]] void __cxa_free_dependent_exception(void*) noexcept { exception_thrown(); }  // NOLINT(bugprone-reserved-identifier)
+}
