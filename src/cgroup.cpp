@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <charconv>
 #include <vector>
 
@@ -32,24 +33,37 @@ std::string unescape(std::string_view text) {
     return out;
 }
 
-struct Mount {
-    std::string root;
-    std::string mount_point;
+// One line of mountinfo, its fields still as written (escaped).
+struct MountLine {
+    std::string_view root;
+    std::string_view mount_point;
     std::string_view fstype;
     std::string_view super_options;
 };
 
-std::optional<Mount> parse_mount(std::string_view line) {
-    const auto fields = split(line, ' ');
-    std::size_t separator = 0;
-    while (separator < fields.size() && fields[separator] != "-") ++separator;
-    // Six fields before the separator, three after it.
-    if (separator < 6 || separator + 4 > fields.size()) return std::nullopt;
-    return Mount{unescape(fields[3]), unescape(fields[4]), fields[separator + 1], fields[separator + 3]};
+struct Mount {
+    std::string root;
+    std::string mount_point;
+};
+
+std::optional<MountLine> parse_mount(std::string_view line) {
+    // Six fields, optional fields up to a "-", then three more.
+    std::array<std::string_view, 6> leading;
+    std::array<std::string_view, 3> trailing;
+    std::size_t leading_count = 0;
+    std::size_t trailing_count = 0;
+    bool separated = false;
+    for (auto field : parts(line, ' ')) {
+        if (leading_count < leading.size()) leading.at(leading_count++) = field;
+        else if (!separated) separated = field == "-";
+        else if (trailing_count < trailing.size()) trailing.at(trailing_count++) = field;
+    }
+    if (!separated || trailing_count < trailing.size()) return std::nullopt;
+    return MountLine{leading[3], leading[4], trailing[0], trailing[2]};
 }
 
 bool has_option(std::string_view options, std::string_view wanted) {
-    for (auto option : split(options, ','))
+    for (auto option : parts(options, ','))
         if (option == wanted) return true;
     return false;
 }
@@ -86,7 +100,7 @@ std::optional<std::string> read_file(const std::string& path) { return read_whol
 std::optional<MemoryCgroup> locate_memory_cgroup(std::string_view proc_self_cgroup, std::string_view mountinfo) {
     std::optional<std::string_view> v1_path;
     std::optional<std::string_view> v2_path;
-    for (auto line : split(proc_self_cgroup, '\n')) {
+    for (auto line : parts(proc_self_cgroup, '\n')) {
         const auto first = line.find(':');
         if (first == std::string_view::npos) continue;
         const auto second = line.find(':', first + 1);
@@ -98,23 +112,24 @@ std::optional<MemoryCgroup> locate_memory_cgroup(std::string_view proc_self_cgro
         else if (has_option(controllers, "memory")) v1_path = path;
     }
 
-    std::optional<Mount> v1_mount;
-    std::optional<Mount> v2_mount;
-    for (auto line : split(mountinfo, '\n')) {
+    std::optional<MountLine> v1_line;
+    std::optional<MountLine> v2_line;
+    for (auto line : parts(mountinfo, '\n')) {
         auto mount = parse_mount(line);
         if (!mount) continue;
-        if (mount->fstype == "cgroup" && has_option(mount->super_options, "memory")) v1_mount = mount;
-        else if (mount->fstype == "cgroup2") v2_mount = mount;
+        if (mount->fstype == "cgroup" && has_option(mount->super_options, "memory")) v1_line = mount;
+        else if (mount->fstype == "cgroup2") v2_line = mount;
     }
-    const auto located = [](CgroupVersion version, const Mount& mount, std::string_view path) {
+    const auto located = [](CgroupVersion version, const MountLine& line, std::string_view path) {
+        const Mount mount{unescape(line.root), unescape(line.mount_point)};
         MemoryCgroup cgroup{version, "", mount.mount_point, 0, ""};
         cgroup.namespace_depth = levels_above(mount.root);
         if (cgroup.namespace_depth > 0) cgroup.relative = std::string(path);
         else cgroup.directory = join_cgroup(mount, path);
         return cgroup;
     };
-    if (v1_path && v1_mount) return located(CgroupVersion::v1, *v1_mount, *v1_path);
-    if (v2_path && v2_mount) return located(CgroupVersion::v2, *v2_mount, *v2_path);
+    if (v1_path && v1_line) return located(CgroupVersion::v1, *v1_line, *v1_path);
+    if (v2_path && v2_line) return located(CgroupVersion::v2, *v2_line, *v2_path);
     return std::nullopt;
 }
 
@@ -130,7 +145,7 @@ std::optional<std::uint64_t> parse_memory_limit(std::string_view text) {
 }
 
 std::optional<std::uint64_t> parse_oom_kill_count(std::string_view text) {
-    for (auto line : split(text, '\n')) {
+    for (auto line : parts(text, '\n')) {
         if (line.substr(0, 9) != "oom_kill ") continue;
         const auto number = line.substr(9);
         std::uint64_t value = 0;
@@ -170,7 +185,7 @@ std::optional<std::string> find_namespace_root(const MemoryCgroup& cgroup, pid_t
         const std::string directory = relative.empty() ? candidate : fmt::format("{}/{}", candidate, relative);
         const auto procs = read_file(directory + "/cgroup.procs");
         if (!procs) continue;
-        for (auto line : split(*procs, '\n')) {
+        for (auto line : parts(*procs, '\n')) {
             if (line == wanted) return directory;
         }
     }

@@ -131,7 +131,10 @@ std::optional<int> EventLoop::start_program(char** environment) {
     open_termination_log();
 
     request.command = config_.command;
-    for (char** entry = environment; entry != nullptr && *entry != nullptr; ++entry) request.environment.emplace_back(*entry);
+    std::size_t inherited_count = 0;
+    while (environment != nullptr && environment[inherited_count] != nullptr) ++inherited_count;
+    request.environment.reserve(inherited_count + config_.program_environment.size());
+    for (std::size_t i = 0; i < inherited_count; ++i) request.environment.emplace_back(environment[i]);
     for (const auto& entry : config_.program_environment) {
         const auto name = entry.substr(0, entry.find('=') + 1);
         auto found = std::find_if(request.environment.begin(), request.environment.end(), [&](const std::string& existing) { return existing.rfind(name, 0) == 0; });

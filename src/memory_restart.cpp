@@ -23,7 +23,7 @@ std::string_view trimmed(std::string_view text) {
 
 // The number after "NAME " on its own line of a memory.stat file.
 std::optional<std::uint64_t> stat_value(std::string_view stat, std::string_view name) {
-    for (auto line : split(stat, '\n')) {
+    for (auto line : parts(stat, '\n')) {
         if (line.size() > name.size() && line.substr(0, name.size()) == name && line[name.size()] == ' ')
             return whole_number(line.substr(name.size() + 1));
     }

@@ -205,8 +205,12 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const 
     for (auto& arg : storage) args.push_back(arg.data());
     args.push_back(nullptr);
 
+    // Sized once: start-up's freed growth steps would stay behind in the
+    // allocator's caches, on pages PID 1 then keeps for good.
     std::vector<option> long_options;
+    long_options.reserve(std::size(option_specs) + 1);
     std::string short_options = "+:";
+    short_options.reserve(2 + 2 * std::size(option_specs));
     for (const auto& spec : option_specs) {
         long_options.push_back({spec.long_name, spec.takes_value ? required_argument : no_argument, nullptr, spec.key});
         if (spec.key < 256) {

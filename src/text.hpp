@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,15 +10,65 @@
 
 namespace vigil {
 
-// text cut at every separator; always at least one (possibly empty) part.
+// The parts of text cut at every separator, one at a time and without
+// allocating: always at least one (possibly empty) part.
+class Parts {
+public:
+    class iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = std::string_view;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const std::string_view*;
+        using reference = std::string_view;
+
+        iterator() = default;
+        iterator(std::string_view text, char separator) : rest_(text), separator_(separator), more_(true), done_(false) { advance(); }
+        std::string_view operator*() const { return part_; }
+        iterator& operator++() {
+            advance();
+            return *this;
+        }
+        iterator operator++(int) {
+            auto before = *this;
+            advance();
+            return before;
+        }
+        bool operator==(const iterator& other) const { return done_ == other.done_ && (done_ || part_.data() == other.part_.data()); }
+
+    private:
+        void advance() {
+            if (!more_) {
+                done_ = true;
+                return;
+            }
+            const auto at = rest_.find(separator_);
+            part_ = rest_.substr(0, at);
+            more_ = at != std::string_view::npos;
+            rest_.remove_prefix(more_ ? at + 1 : rest_.size());
+        }
+        std::string_view rest_;
+        std::string_view part_;
+        char separator_ = 0;
+        bool more_ = false;
+        bool done_ = true;
+    };
+
+    Parts(std::string_view text, char separator) : text_(text), separator_(separator) {}
+    iterator begin() const { return {text_, separator_}; }
+    static iterator end() { return {}; }
+
+private:
+    std::string_view text_;
+    char separator_;
+};
+
+inline Parts parts(std::string_view text, char separator) { return {text, separator}; }
+
+// The same parts in a vector, for parsers that index fields.
 inline std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    while (true) {
-        const auto at = text.find(separator);
-        parts.push_back(text.substr(0, at));
-        if (at == std::string_view::npos) return parts;
-        text.remove_prefix(at + 1);
-    }
+    const auto cut = parts(text, separator);
+    return {cut.begin(), Parts::end()};
 }
 
 // The whole file, opened close-on-exec; nullopt with errno set when it cannot

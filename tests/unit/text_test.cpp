@@ -5,7 +5,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "text.hpp"
 
@@ -48,4 +52,33 @@ TEST_CASE("read_whole_file refuses a file over its limit and a file it cannot op
     CHECK(errno == EFBIG);
     CHECK(vigil::read_whole_file(file.path, 5000).has_value());
     CHECK_FALSE(vigil::read_whole_file("/nonexistent/vigil-text", 4096).has_value());
+}
+
+TEST_CASE("parts cuts at every separator, one part at a time, as split does") {
+    using Views = std::vector<std::string_view>;
+    const std::vector<std::pair<std::string_view, Views>> cases{
+        {"", {""}},
+        {"a", {"a"}},
+        {",", {"", ""}},
+        {"a,b", {"a", "b"}},
+        {",a,,b,", {"", "a", "", "b", ""}},
+    };
+    for (const auto& [text, expected] : cases) {
+        INFO(text);
+        Views seen;
+        for (auto part : vigil::parts(text, ',')) seen.push_back(part);
+        CHECK(seen == expected);
+        CHECK(vigil::split(text, ',') == expected);
+        // Each part is a view into the text, not a copy.
+        for (auto part : vigil::parts(text, ',')) CHECK((part.data() >= text.data() && part.data() <= text.data() + text.size()));
+    }
+    // An iterator copied mid-way carries on independently.
+    const auto cut = vigil::parts("x y z", ' ');
+    auto first = cut.begin();
+    auto second = first++;
+    CHECK(*second == "x");
+    CHECK(*first == "y");
+    CHECK(first != second);
+    CHECK(++second == first);
+    CHECK(std::distance(cut.begin(), vigil::Parts::end()) == 3);
 }
