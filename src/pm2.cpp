@@ -1,7 +1,9 @@
 #include "pm2.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -69,12 +71,13 @@ for (const [key, value] of Object.entries(app)) {
 write('status', '', 'ok');
 )js";
 
-const std::vector<std::string_view> restart_keys = {"autorestart", "max_restarts", "restart_delay", "cron_restart", "watch", "ignore_watch",
-                                                    "watch_options", "exp_backoff_restart_delay", "min_uptime", "stop_exit_codes"};
-const std::vector<std::string_view> log_keys = {"out_file", "output", "out", "out_log", "error_file", "error", "err", "err_file", "err_log",
-                                                "log_file", "log", "merge_logs", "combine_logs", "log_date_format", "log_type", "pid_file", "pid"};
+// Tables in read-only data: built at compile time, never on PID 1's heap.
+constexpr auto restart_keys = std::to_array<std::string_view>({"autorestart", "max_restarts", "restart_delay", "cron_restart", "watch", "ignore_watch",
+                                                               "watch_options", "exp_backoff_restart_delay", "min_uptime", "stop_exit_codes"});
+constexpr auto log_keys = std::to_array<std::string_view>({"out_file", "output", "out", "out_log", "error_file", "error", "err", "err_file", "err_log",
+                                                           "log_file", "log", "merge_logs", "combine_logs", "log_date_format", "log_type", "pid_file", "pid"});
 
-bool one_of(const std::vector<std::string_view>& keys, std::string_view key) { return std::find(keys.begin(), keys.end(), key) != keys.end(); }
+bool one_of(std::span<const std::string_view> keys, std::string_view key) { return std::find(keys.begin(), keys.end(), key) != keys.end(); }
 
 // The values of a key that may be a string (split like a command line) or an array.
 std::vector<std::string> words_of(const std::vector<const Pm2Entry*>& entries) {
@@ -301,9 +304,9 @@ Result<Pm2Plan> plan_from_pm2(const Pm2File& file, const Pm2Context& context) {
         }
     }
 
-    const std::vector<std::string_view> mapped = {"name", "script", "exec", "args", "node_args", "interpreter_args", "interpreterArgs",
-                                                  "interpreter", "exec_interpreter", "cwd", "env", "kill_timeout", "max_memory_restart",
-                                                  "source_map_support", "instance_var"};
+    static constexpr auto mapped = std::to_array<std::string_view>({"name", "script", "exec", "args", "node_args", "interpreter_args", "interpreterArgs",
+                                                                    "interpreter", "exec_interpreter", "cwd", "env", "kill_timeout", "max_memory_restart",
+                                                                    "source_map_support", "instance_var"});
     for (std::size_t i = 0; i < keys.size(); ++i) {
         const auto& key = keys[i];
         const auto& value = values[i].front()->value;
