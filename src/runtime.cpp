@@ -18,28 +18,28 @@
 
 #include <cstddef>
 #include <cstdlib>
+#include <string_view>
+
+namespace {
+
+// Whatever state the process is in, one write(2) is safe.
+[[noreturn]] void fatal(std::string_view line) {
+    [[maybe_unused]] const auto ignored = ::write(STDERR_FILENO, line.data(), line.size());
+    std::abort();
+}
+
+[[noreturn]] void exception_thrown() { fatal("vigil: fatal: the C++ runtime raised an exception (out of memory?)\n"); }
+
+}  // namespace
 
 namespace __gnu_cxx {
 
 // The name is the C++ library's own, on purpose: this definition takes its place.
 [[noreturn, gnu::used]] void __verbose_terminate_handler() {  // NOLINT(bugprone-reserved-identifier)
-    static constexpr char message[] = "vigil: fatal: the C++ runtime called std::terminate (out of memory?)\n";
-    // Whatever state the process is in, one write(2) is safe.
-    [[maybe_unused]] const auto ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
-    std::abort();
+    fatal("vigil: fatal: the C++ runtime called std::terminate (out of memory?)\n");
 }
 
 }  // namespace __gnu_cxx
-
-namespace {
-
-[[noreturn]] void exception_thrown() {
-    static constexpr char message[] = "vigil: fatal: the C++ runtime raised an exception (out of memory?)\n";
-    [[maybe_unused]] const auto ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
-    std::abort();
-}
-
-}  // namespace
 
 // The C++ ABI's names, so that the library's eh_alloc.o (and its pool) is
 // never linked; a throw must allocate first, so it stops here.

@@ -32,7 +32,6 @@ case "$(uname -m):$machine" in
     x86_64:*X86-64*|aarch64:*AArch64*) runs_here=yes ;;
     *) runs_here=no ;;
 esac
-heap_note=
 if [ "$runs_here" = yes ]; then
     sleeper=$(command -v sleep)
     env -i "$binary" --log-level off -- "$sleeper" 60 &
