@@ -93,7 +93,8 @@ std::string join_cgroup(const Mount& mount, std::string_view path) {
     return fmt::format("{}/{}", mount.mount_point, relative);
 }
 
-std::optional<std::string> read_file(const std::string& path) { return read_whole_file(path, std::size_t{4} << 20); }
+std::optional<std::string> read_file(const char* path) { return read_whole_file(path, std::size_t{4} << 20); }
+std::optional<std::string> read_file(std::string_view directory, std::string_view name) { return read_whole_file(directory, name, std::size_t{4} << 20); }
 
 }  // namespace
 
@@ -183,7 +184,7 @@ std::optional<std::string> find_namespace_root(const MemoryCgroup& cgroup, pid_t
     }
     for (const auto& candidate : level) {
         const std::string directory = relative.empty() ? candidate : fmt::format("{}/{}", candidate, relative);
-        const auto procs = read_file(directory + "/cgroup.procs");
+        const auto procs = read_file(directory, "cgroup.procs");
         if (!procs) continue;
         for (auto line : parts(*procs, '\n')) {
             if (line == wanted) return directory;
@@ -212,19 +213,19 @@ Result<MemoryCgroup> detect_memory_cgroup() {
 
 std::optional<std::uint64_t> read_memory_limit(const MemoryCgroup& cgroup) {
     std::optional<std::uint64_t> smallest;
-    std::string directory = cgroup.directory;
+    std::string_view directory = cgroup.directory;
     while (true) {
-        if (const auto text = read_file(fmt::format("{}/{}", directory, memory_limit_file(cgroup.version)))) {
+        if (const auto text = read_file(directory, memory_limit_file(cgroup.version))) {
             const auto limit = parse_memory_limit(*text);
             if (limit && (!smallest || *limit < *smallest)) smallest = limit;
         }
         if (directory.size() <= cgroup.mount_point.size()) return smallest;
-        directory.erase(directory.rfind('/'));
+        directory = directory.substr(0, directory.rfind('/'));
     }
 }
 
 std::optional<std::uint64_t> read_oom_kill_count(const MemoryCgroup& cgroup) {
-    const auto text = read_file(fmt::format("{}/{}", cgroup.directory, oom_events_file(cgroup.version)));
+    const auto text = read_file(cgroup.directory, oom_events_file(cgroup.version));
     if (!text) return std::nullopt;
     return parse_oom_kill_count(*text);
 }

@@ -16,8 +16,8 @@ namespace {
 
 std::optional<std::uint64_t> read_working_set(const MemoryCgroup& cgroup) {
     const char* usage_file = cgroup.version == CgroupVersion::v2 ? "memory.current" : "memory.usage_in_bytes";
-    const auto usage = read_whole_file(fmt::format("{}/{}", cgroup.directory, usage_file), 1 << 16);
-    const auto stat = read_whole_file(cgroup.directory + "/memory.stat", 1 << 20);
+    const auto usage = read_whole_file(cgroup.directory, usage_file, 1 << 16);
+    const auto stat = read_whole_file(cgroup.directory, "memory.stat", 1 << 20);
     if (!usage || !stat) return std::nullopt;
     return working_set(cgroup.version, *usage, *stat);
 }

@@ -4,20 +4,23 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <iterator>
+
+#include <fmt/format.h>
 
 #include "fd.hpp"
 
 namespace vigil {
 
-std::optional<std::string> read_whole_file(const std::string& path, std::size_t limit) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+std::optional<std::string> read_whole_file(const char* path, std::size_t limit) {
+    Fd fd(::open(path, O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) return std::nullopt;
     // Read straight into the string: no buffer on the stack, whose pages
     // would stay resident in PID 1 for good after one read.
     std::string text;
     std::size_t used = 0;
     while (true) {
-        if (text.size() - used < 512) text.resize(text.size() < 1024 ? 1024 : text.size() * 2);
+        if (text.size() - used < 512) text.resize(text.size() < 4096 ? 4096 : text.size() * 2);
         const ssize_t got = ::read(fd.get(), text.data() + used, text.size() - used);
         if (got < 0 && errno == EINTR) continue;
         if (got < 0) return std::nullopt;
@@ -31,6 +34,13 @@ std::optional<std::string> read_whole_file(const std::string& path, std::size_t 
             return std::nullopt;
         }
     }
+}
+
+std::optional<std::string> read_whole_file(std::string_view directory, std::string_view name, std::size_t limit) {
+    fmt::basic_memory_buffer<char, 256> path;
+    fmt::format_to(std::back_inserter(path), "{}/{}", directory, name);
+    path.push_back('\0');
+    return read_whole_file(path.data(), limit);
 }
 
 }  // namespace vigil

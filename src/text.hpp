@@ -73,6 +73,9 @@ inline std::vector<std::string_view> split(std::string_view text, char separator
 
 // The whole file, opened close-on-exec; nullopt with errno set when it cannot
 // be read or is larger than limit bytes (errno EFBIG then).
-std::optional<std::string> read_whole_file(const std::string& path, std::size_t limit);
+std::optional<std::string> read_whole_file(const char* path, std::size_t limit);
+// The same for directory/name, joined on the stack: reading a cgroup's file
+// allocates nothing for its path.
+std::optional<std::string> read_whole_file(std::string_view directory, std::string_view name, std::size_t limit);
 
 }  // namespace vigil

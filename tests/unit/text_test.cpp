@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,7 +36,7 @@ TEST_CASE("read_whole_file returns the file's bytes exactly, whatever its size")
         std::string content(size, '\0');
         for (std::size_t i = 0; i < size; ++i) content[i] = static_cast<char>('a' + i % 26);
         const ScratchFile file(content);
-        const auto read = vigil::read_whole_file(file.path, 1 << 20);
+        const auto read = vigil::read_whole_file(file.path.c_str(), 1 << 20);
         REQUIRE(read.has_value());
         CHECK(*read == content);
     }
@@ -48,10 +49,35 @@ TEST_CASE("read_whole_file returns the file's bytes exactly, whatever its size")
 TEST_CASE("read_whole_file refuses a file over its limit and a file it cannot open") {
     const ScratchFile file(std::string(5000, 'x'));
     errno = 0;
-    CHECK_FALSE(vigil::read_whole_file(file.path, 4096).has_value());
+    CHECK_FALSE(vigil::read_whole_file(file.path.c_str(), 4096).has_value());
     CHECK(errno == EFBIG);
-    CHECK(vigil::read_whole_file(file.path, 5000).has_value());
+    CHECK(vigil::read_whole_file(file.path.c_str(), 5000).has_value());
     CHECK_FALSE(vigil::read_whole_file("/nonexistent/vigil-text", 4096).has_value());
+}
+
+TEST_CASE("read_whole_file joins a directory and a name, whatever the directory's length") {
+    char pattern[] = "/tmp/vigil-text-XXXXXX";
+    REQUIRE(::mkdtemp(pattern) != nullptr);
+    std::string directory = pattern;
+    // Past the 256 bytes joined on the stack, the path goes to the heap.
+    std::vector<std::string> made;
+    while (directory.size() < 300) {
+        directory += "/" + std::string(40, 'd');
+        REQUIRE(::mkdir(directory.c_str(), 0700) == 0);
+        made.push_back(directory);
+    }
+    for (const std::string& where : {std::string(pattern), made.front(), directory}) {
+        INFO(where);
+        const std::string path = where + "/memory.max";
+        std::ofstream(path) << "max\n";
+        const auto read = vigil::read_whole_file(where, "memory.max", 4096);
+        REQUIRE(read.has_value());
+        CHECK(*read == "max\n");
+        CHECK_FALSE(vigil::read_whole_file(where, "memory.none", 4096).has_value());
+        ::unlink(path.c_str());
+    }
+    for (auto level = made.rbegin(); level != made.rend(); ++level) ::rmdir(level->c_str());
+    ::rmdir(pattern);
 }
 
 TEST_CASE("parts cuts at every separator, one part at a time, as split does") {
