@@ -62,9 +62,10 @@ int main(int argc, char** argv) {
                 }));
     // spawn_program returns once the child has exec'd (CLONE_VFORK): the
     // part of a start that vigil waits for, against the whole run.
+    const std::vector<std::string> command{"/bin/true"};
     vigil::SpawnRequest request;
-    request.command = {"/bin/true"};
-    request.path_variable = vigil::default_path;
+    request.command = command;
+    vigil::finish_environment(request);
     sigemptyset(&request.signals.blocked);
     sigemptyset(&request.signals.ignored);
     const int spawns = std::max(1, repetitions / 10);

@@ -133,16 +133,19 @@ std::optional<int> EventLoop::start_program(char** environment) {
     request.command = config_.command;
     std::size_t inherited_count = 0;
     while (environment != nullptr && environment[inherited_count] != nullptr) ++inherited_count;
-    request.environment.reserve(inherited_count + config_.program_environment.size());
-    for (std::size_t i = 0; i < inherited_count; ++i) request.environment.emplace_back(environment[i]);
+    // Three more: the NODE_OPTIONS --node-heap may add, HOME and the null.
+    request.environment.reserve(inherited_count + config_.program_environment.size() + 3);
+    request.environment.assign(environment, environment + inherited_count);
     for (const auto& entry : config_.program_environment) {
-        const auto name = entry.substr(0, entry.find('=') + 1);
-        auto found = std::find_if(request.environment.begin(), request.environment.end(), [&](const std::string& existing) { return existing.rfind(name, 0) == 0; });
-        if (found != request.environment.end()) *found = entry;
-        else request.environment.push_back(entry);
+        const auto name = std::string_view(entry).substr(0, entry.find('=') + 1);
+        auto found = std::find_if(request.environment.begin(), request.environment.end(), [&](const char* existing) { return std::string_view(existing).substr(0, name.size()) == name; });
+        // execve's type: the program's environment is never written to.
+        char* program_entry = const_cast<char*>(entry.c_str());
+        if (found != request.environment.end()) *found = program_entry;
+        else request.environment.push_back(program_entry);
     }
     const char* path = ::getenv("PATH");
-    request.path_variable = path != nullptr ? path : default_path;
+    if (path != nullptr) request.path_variable = path;
     request.signals = inherited_;
     // Hand over the foreground only when vigil itself has it.
     request.give_terminal = ::isatty(STDIN_FILENO) == 1 && has_terminal(STDIN_FILENO, ::getpgrp());
@@ -159,6 +162,7 @@ std::optional<int> EventLoop::start_program(char** environment) {
     // --node-heap needs the limit before the program starts; otherwise the
     // cgroup is read while the program starts, off its start-up path.
     if (config_.node_heap_percent != 0) memory_.size_node_heap(request);
+    finish_environment(request);
 
     SpawnFailure failure{};
     auto spawned = spawn_program(request, failure);

@@ -48,9 +48,10 @@ void Memory::size_node_heap(SpawnRequest& request) {
     std::optional<std::string_view> node_options;
     auto existing = request.environment.end();
     for (auto entry = request.environment.begin(); entry != request.environment.end(); ++entry) {
-        if (entry->rfind("NODE_OPTIONS=", 0) == 0) {
+        const std::string_view text(*entry);
+        if (text.substr(0, 13) == "NODE_OPTIONS=") {
             existing = entry;
-            node_options = std::string_view(*entry).substr(13);
+            node_options = text.substr(13);
         }
     }
     if (node_options && sets_heap_size(*node_options)) {
@@ -62,9 +63,9 @@ void Memory::size_node_heap(SpawnRequest& request) {
         return;
     }
     const auto megabytes = heap_megabytes(*limit_, config_.node_heap_percent);
-    const auto value = "NODE_OPTIONS=" + node_options_with_heap(node_options, megabytes);
-    if (existing != request.environment.end()) *existing = value;
-    else request.environment.push_back(value);
+    request.node_options_entry = "NODE_OPTIONS=" + node_options_with_heap(node_options, megabytes);
+    if (existing != request.environment.end()) *existing = request.node_options_entry.data();
+    else request.environment.push_back(request.node_options_entry.data());
     report_.node_heap_sized(config_.node_heap_percent, *limit_, megabytes);
 }
 

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -110,7 +111,8 @@ struct ChildContext {
     bool take_terminal;
     const InheritedSignals* signals;
     const PrivilegePlan* privileges;
-    const std::vector<const char*>* candidates;
+    const char* program;
+    const char* path_variable;
     char* const* argv;
     char* const* envp;
     char** shell_argv;  // /bin/sh, [the script, filled in by the child], the arguments
@@ -124,7 +126,6 @@ VIGIL_CHILD_CODE int run_child(void* argument) {
     const bool take_terminal = context.take_terminal;
     const InheritedSignals& signals = *context.signals;
     const PrivilegePlan& privileges = *context.privileges;
-    const auto& candidates = *context.candidates;
     char* const* argv = context.argv;
     char* const* envp = context.envp;
 
@@ -147,12 +148,20 @@ VIGIL_CHILD_CODE int run_child(void* argument) {
     // denied anywhere is remembered; any other error is final.
     int error = ENOENT;
     bool denied = false;
-    for (const char* candidate : candidates) {
+    PathCandidates candidates(context.program, context.path_variable);
+    char candidate[PATH_MAX];  // on the child's own stack, gone with it
+    while (true) {
+        const auto next = candidates.next(candidate, sizeof candidate);
+        if (next == PathCandidates::Next::done) break;
+        if (next == PathCandidates::Next::too_long) {
+            error = ENAMETOOLONG;  // what execve says of a path this long
+            break;
+        }
         ::execve(candidate, argv, envp);
         error = errno;
         if (error == ENOEXEC) {
             // Not a binary the kernel knows and no "#!": a shell script, as execvp assumes.
-            context.shell_argv[1] = const_cast<char*>(candidate);
+            context.shell_argv[1] = candidate;
             ::execve(context.shell_argv[0], context.shell_argv, envp);
             break;  // no /bin/sh: report the script's own ENOEXEC
         }
@@ -200,43 +209,63 @@ IdentitySteps identity_steps(const Identity& identity) {
 
 }  // namespace
 
+PathCandidates::PathCandidates(const char* program, const char* path_variable) noexcept
+    : program_(program), program_length_(std::strlen(program)), rest_(std::strchr(program, '/') != nullptr ? nullptr : path_variable) {}
+
+PathCandidates::Next PathCandidates::next(char* buffer, std::size_t size) noexcept {
+    if (done_) return Next::done;
+    std::size_t directory_length = 0;
+    const char* directory = rest_;
+    if (rest_ == nullptr) {
+        done_ = true;  // a name with '/' is its own and only candidate
+    } else if (const char* colon = std::strchr(rest_, ':'); colon != nullptr) {
+        directory_length = static_cast<std::size_t>(colon - rest_);
+        rest_ = colon + 1;
+    } else {
+        directory_length = std::strlen(rest_);
+        done_ = true;
+    }
+    // An empty entry means the current directory, as in execvp.
+    const std::size_t prefix = directory_length == 0 ? 0 : directory_length + 1;
+    if (prefix + program_length_ + 1 > size) return Next::too_long;
+    if (prefix != 0) {
+        std::memcpy(buffer, directory, directory_length);
+        buffer[directory_length] = '/';
+    }
+    std::memcpy(buffer + prefix, program_, program_length_ + 1);
+    return Next::candidate;
+}
+
 std::vector<std::string> program_candidates(const std::string& program, const std::string& path_variable) {
-    if (program.find('/') != std::string::npos) return {program};
     std::vector<std::string> candidates;
-    std::string_view rest = path_variable;
+    PathCandidates walk(program.c_str(), path_variable.c_str());
+    std::string buffer(PATH_MAX, '\0');
     while (true) {
-        const auto colon = rest.find(':');
-        const auto directory = rest.substr(0, colon);
-        // An empty entry means the current directory, as in execvp.
-        candidates.push_back(directory.empty() ? program : fmt::format("{}/{}", directory, program));
-        if (colon == std::string_view::npos) break;
-        rest.remove_prefix(colon + 1);
+        const auto next = walk.next(buffer.data(), buffer.size());
+        if (next == PathCandidates::Next::done) break;
+        if (next == PathCandidates::Next::candidate) candidates.emplace_back(buffer.c_str());
     }
     return candidates;
 }
 
+void finish_environment(SpawnRequest& request) {
+    auto& environment = request.environment;
+    if (request.identity && request.identity->home) {
+        const bool has_home = std::any_of(environment.begin(), environment.end(), [](const char* entry) { return std::string_view(entry).substr(0, 5) == "HOME="; });
+        if (!has_home) {
+            request.home_entry = "HOME=" + *request.identity->home;
+            environment.push_back(request.home_entry.data());
+        }
+    }
+    environment.push_back(nullptr);
+}
+
 Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure) {
     const auto& program = request.command.front();
-    const auto candidate_strings = program_candidates(program, request.path_variable);
-    std::vector<const char*> candidates;
-    candidates.reserve(candidate_strings.size());
-    for (const auto& candidate : candidate_strings) candidates.push_back(candidate.c_str());
-
     std::vector<char*> argv;
     argv.reserve(request.command.size() + 1);
     for (const auto& arg : request.command) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
-    const auto& environment = request.environment;
-    std::string home;
-    if (request.identity && request.identity->home) {
-        const bool has_home = std::any_of(environment.begin(), environment.end(), [](const std::string& entry) { return entry.rfind("HOME=", 0) == 0; });
-        if (!has_home) home = "HOME=" + *request.identity->home;
-    }
-    std::vector<char*> envp;
-    envp.reserve(environment.size() + 2);
-    for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
-    if (!home.empty()) envp.push_back(home.data());
-    envp.push_back(nullptr);
     static constexpr char shell[] = "/bin/sh";
     std::vector<char*> shell_argv{const_cast<char*>(shell), nullptr};
     shell_argv.insert(shell_argv.end(), argv.begin() + 1, argv.end());
@@ -275,8 +304,8 @@ Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure) 
     // clone with CLONE_VM | CLONE_VFORK, as posix_spawn does: no page tables
     // to copy, and vigil resumes only once the child has exec'd or failed.
     ChildReport report;
-    ChildContext context{&report,      request.working_directory, request.give_terminal, &request.signals, &privileges, &candidates,
-                         argv.data(), envp.data(),              shell_argv.data()};
+    ChildContext context{&report,      request.working_directory, request.give_terminal, &request.signals, &privileges, program.c_str(),
+                         request.path_variable, argv.data(), request.environment.data(), shell_argv.data()};
     // Left uninitialised: only the pages the child touches are ever faulted in.
     constexpr std::size_t stack_size = std::size_t{256} * 1024;
     const std::unique_ptr<char[]> child_stack(new char[stack_size]);

@@ -13,6 +13,7 @@
 
 #include <csignal>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,14 @@ namespace vigil {
 inline constexpr const char* default_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 struct SpawnRequest {
-    std::vector<std::string> command;
-    std::vector<std::string> environment;  // NAME=value entries
-    std::string path_variable;             // PATH, for a program named without '/'
+    std::span<const std::string> command;  // the configuration's, not copied
+    // NAME=value entries as execve takes them, ended by finish_environment.
+    // Not copied: each points into vigil's own environment, the
+    // configuration, node_options_entry or home_entry.
+    std::vector<char*> environment;
+    std::string node_options_entry;  // NODE_OPTIONS as --node-heap set it
+    std::string home_entry;          // HOME of the user switched to, if the environment has none
+    const char* path_variable = default_path;  // PATH, for a program named without '/'
     InheritedSignals signals;
     std::optional<Identity> identity;             // switch to this user
     std::string user_spec;                        // as given, for messages
@@ -46,8 +52,32 @@ struct SpawnFailure {
     std::string message;
 };
 
-// Where a program named without '/' is looked for, in order, as execvp does.
+// Where a program is looked for, in order, as execvp does: the program
+// itself when its name has a '/', otherwise each PATH entry joined with it
+// (an empty entry is the current directory). Each candidate is written into
+// a buffer of the caller's, so the child walks PATH between clone and exec
+// without allocating: async-signal-safe.
+class PathCandidates {
+public:
+    PathCandidates(const char* program, const char* path_variable) noexcept;
+    enum class Next { candidate, too_long, done };
+    // The next candidate, NUL-terminated in buffer; too_long when it does not
+    // fit in size bytes (the caller goes on to the one after, if it wants).
+    Next next(char* buffer, std::size_t size) noexcept;
+
+private:
+    const char* program_;
+    std::size_t program_length_;
+    const char* rest_;  // what is left of PATH; nullptr for a name with '/'
+    bool done_ = false;
+};
+
+// All of them, for looking a program up outside the child (--from-pm2's node).
 std::vector<std::string> program_candidates(const std::string& program, const std::string& path_variable);
+
+// Adds HOME when switching to a user whose home is known and the environment
+// names none (as login does), and the null that ends the environment.
+void finish_environment(SpawnRequest& request);
 
 // The child's pid, or why it could not be started (the child is reaped then).
 Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure);

@@ -36,4 +36,30 @@ TEST_CASE("program_candidates follows PATH like execvp") {
     CHECK(vigil::program_candidates("/usr/bin/node", "/bin") == std::vector<std::string>{"/usr/bin/node"});
     CHECK(vigil::program_candidates("node", "/usr/local/bin:/usr/bin") == std::vector<std::string>{"/usr/local/bin/node", "/usr/bin/node"});
     CHECK(vigil::program_candidates("node", ":/bin") == std::vector<std::string>{"node", "/bin/node"});
+    CHECK(vigil::program_candidates("node", "/bin:") == std::vector<std::string>{"/bin/node", "node"});
+    CHECK(vigil::program_candidates("node", "") == std::vector<std::string>{"node"});
+    CHECK(vigil::program_candidates("node", "/a::/b") == std::vector<std::string>{"/a/node", "node", "/b/node"});
+}
+
+TEST_CASE("PathCandidates writes each candidate into the caller's buffer and says when one does not fit") {
+    using Next = vigil::PathCandidates::Next;
+    char buffer[12];
+    vigil::PathCandidates walk("node", "/usr/local/bin:/bin:");
+    CHECK(walk.next(buffer, sizeof buffer) == Next::too_long);  // "/usr/local/bin/node" needs 20 bytes
+    REQUIRE(walk.next(buffer, sizeof buffer) == Next::candidate);
+    CHECK(std::string(buffer) == "/bin/node");
+    REQUIRE(walk.next(buffer, sizeof buffer) == Next::candidate);
+    CHECK(std::string(buffer) == "node");
+    CHECK(walk.next(buffer, sizeof buffer) == Next::done);
+    CHECK(walk.next(buffer, sizeof buffer) == Next::done);
+
+    // Exactly full, with its NUL; one byte short is too long.
+    vigil::PathCandidates exact("/bin/node", "/ignored");
+    char fits[10];
+    REQUIRE(exact.next(fits, sizeof fits) == Next::candidate);
+    CHECK(std::string(fits) == "/bin/node");
+    CHECK(exact.next(fits, sizeof fits) == Next::done);
+    vigil::PathCandidates short_one("/bin/node", "/ignored");
+    CHECK(short_one.next(fits, sizeof fits - 1) == Next::too_long);
+    CHECK(short_one.next(fits, sizeof fits - 1) == Next::done);
 }
