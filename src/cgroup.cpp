@@ -96,9 +96,16 @@ std::string join_cgroup(const Mount& mount, std::string_view path) {
 std::optional<std::string> read_file(const char* path) { return read_whole_file(path, std::size_t{4} << 20); }
 std::optional<std::string> read_file(std::string_view directory, std::string_view name) { return read_whole_file(directory, name, std::size_t{4} << 20); }
 
-}  // namespace
+// Where the memory cgroup is, as views into /proc/self/cgroup and
+// mountinfo: the mount's root and mount point still escaped.
+struct CgroupPlace {
+    CgroupVersion version;
+    std::string_view root;
+    std::string_view mount_point;
+    std::string_view path;
+};
 
-std::optional<MemoryCgroup> locate_memory_cgroup(std::string_view proc_self_cgroup, std::string_view mountinfo) {
+std::optional<CgroupPlace> find_memory_cgroup(std::string_view proc_self_cgroup, std::string_view mountinfo) {
     std::optional<std::string_view> v1_path;
     std::optional<std::string_view> v2_path;
     for (auto line : parts(proc_self_cgroup, '\n')) {
@@ -121,17 +128,26 @@ std::optional<MemoryCgroup> locate_memory_cgroup(std::string_view proc_self_cgro
         if (mount->fstype == "cgroup" && has_option(mount->super_options, "memory")) v1_line = mount;
         else if (mount->fstype == "cgroup2") v2_line = mount;
     }
-    const auto located = [](CgroupVersion version, const MountLine& line, std::string_view path) {
-        const Mount mount{unescape(line.root), unescape(line.mount_point)};
-        MemoryCgroup cgroup{version, "", mount.mount_point, 0, ""};
-        cgroup.namespace_depth = levels_above(mount.root);
-        if (cgroup.namespace_depth > 0) cgroup.relative = std::string(path);
-        else cgroup.directory = join_cgroup(mount, path);
-        return cgroup;
-    };
-    if (v1_path && v1_line) return located(CgroupVersion::v1, *v1_line, *v1_path);
-    if (v2_path && v2_line) return located(CgroupVersion::v2, *v2_line, *v2_path);
+    if (v1_path && v1_line) return CgroupPlace{CgroupVersion::v1, v1_line->root, v1_line->mount_point, *v1_path};
+    if (v2_path && v2_line) return CgroupPlace{CgroupVersion::v2, v2_line->root, v2_line->mount_point, *v2_path};
     return std::nullopt;
+}
+
+MemoryCgroup cgroup_at(const CgroupPlace& place) {
+    const Mount mount{unescape(place.root), unescape(place.mount_point)};
+    MemoryCgroup cgroup{place.version, "", mount.mount_point, 0, ""};
+    cgroup.namespace_depth = levels_above(mount.root);
+    if (cgroup.namespace_depth > 0) cgroup.relative = std::string(place.path);
+    else cgroup.directory = join_cgroup(mount, place.path);
+    return cgroup;
+}
+
+}  // namespace
+
+std::optional<MemoryCgroup> locate_memory_cgroup(std::string_view proc_self_cgroup, std::string_view mountinfo) {
+    const auto place = find_memory_cgroup(proc_self_cgroup, mountinfo);
+    if (!place) return std::nullopt;
+    return cgroup_at(*place);
 }
 
 std::optional<std::uint64_t> parse_memory_limit(std::string_view text) {
@@ -194,11 +210,26 @@ std::optional<std::string> find_namespace_root(const MemoryCgroup& cgroup, pid_t
 }
 
 Result<MemoryCgroup> detect_memory_cgroup() {
-    const auto cgroup_file = read_file("/proc/self/cgroup");
-    const auto mountinfo = read_file("/proc/self/mountinfo");
-    if (!cgroup_file || !mountinfo) return Error{"cannot read /proc/self/cgroup or /proc/self/mountinfo"};
-    auto cgroup = locate_memory_cgroup(*cgroup_file, *mountinfo);
-    if (!cgroup) return Error{"no memory cgroup is mounted"};
+    // The place is copied out of the two texts (onto the stack, for any
+    // usual length) and the texts are freed before the cgroup's strings are
+    // made. Made while the texts were still there, the strings PID 1 keeps
+    // for good would sit above them, over a hole of freed heap pages.
+    fmt::memory_buffer copied;
+    std::optional<CgroupPlace> place;
+    {
+        const auto cgroup_file = read_file("/proc/self/cgroup");
+        const auto mountinfo = read_file("/proc/self/mountinfo");
+        if (!cgroup_file || !mountinfo) return Error{"cannot read /proc/self/cgroup or /proc/self/mountinfo"};
+        place = find_memory_cgroup(*cgroup_file, *mountinfo);
+        if (!place) return Error{"no memory cgroup is mounted"};
+        copied.reserve(place->root.size() + place->mount_point.size() + place->path.size());
+        for (const auto field : {place->root, place->mount_point, place->path}) copied.append(field);
+    }
+    const std::string_view all(copied.data(), copied.size());
+    place->root = all.substr(0, place->root.size());
+    place->mount_point = all.substr(place->root.size(), place->mount_point.size());
+    place->path = all.substr(place->root.size() + place->mount_point.size());
+    std::optional<MemoryCgroup> cgroup = cgroup_at(*place);
     if (cgroup->namespace_depth > 0) {
         // cgroup.procs lists the pids of the reader's own PID namespace.
         auto directory = find_namespace_root(*cgroup, ::getpid(), 100'000);

@@ -91,6 +91,27 @@ TEST_CASE("mount points with escaped spaces, and paths outside the mounted root"
     CHECK(prefix_only->directory == "/sys/fs/cgroup/memory");
 }
 
+TEST_CASE("detect_memory_cgroup finds what locate_memory_cgroup finds in this process's own files") {
+    // detect copies the place out of the two texts before it frees them and
+    // makes the cgroup's strings: the copy must point at the same fields.
+    const auto read = [](const char* path) {
+        std::ifstream in(path);
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+    };
+    const auto located = vigil::locate_memory_cgroup(read("/proc/self/cgroup"), read("/proc/self/mountinfo"));
+    const auto detected = vigil::detect_memory_cgroup();
+    REQUIRE(detected.ok() == located.has_value());
+    if (!located) return;  // no memory cgroup mounted here: both say so
+    CHECK(detected->version == located->version);
+    CHECK(detected->mount_point == located->mount_point);
+    CHECK(detected->namespace_depth == located->namespace_depth);
+    if (located->namespace_depth == 0) CHECK(detected->directory == located->directory);
+    else CHECK(detected->relative == located->relative);
+    CHECK_FALSE(detected->mount_point.empty());
+}
+
 TEST_CASE("limits: numbers, max, and v1's unlimited") {
     CHECK(vigil::parse_memory_limit("67108864\n") == 67108864u);
     CHECK_FALSE(vigil::parse_memory_limit("max\n").has_value());
