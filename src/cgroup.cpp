@@ -229,17 +229,17 @@ Result<MemoryCgroup> detect_memory_cgroup() {
     place->root = all.substr(0, place->root.size());
     place->mount_point = all.substr(place->root.size(), place->mount_point.size());
     place->path = all.substr(place->root.size() + place->mount_point.size());
-    std::optional<MemoryCgroup> cgroup = cgroup_at(*place);
-    if (cgroup->namespace_depth > 0) {
+    MemoryCgroup cgroup = cgroup_at(*place);
+    if (cgroup.namespace_depth > 0) {
         // cgroup.procs lists the pids of the reader's own PID namespace.
-        auto directory = find_namespace_root(*cgroup, ::getpid(), 100'000);
+        auto directory = find_namespace_root(cgroup, ::getpid(), 100'000);
         if (!directory)
             return Error{fmt::format("the cgroup namespace's root lies {} level(s) below the root of the cgroup file system mounted at {}, "
                                      "and no directory there holds vigil",
-                                     cgroup->namespace_depth, cgroup->mount_point)};
-        cgroup->directory = std::move(*directory);
+                                     cgroup.namespace_depth, cgroup.mount_point)};
+        cgroup.directory = std::move(*directory);
     }
-    return std::move(*cgroup);
+    return cgroup;
 }
 
 std::optional<std::uint64_t> read_memory_limit(const MemoryCgroup& cgroup) {

@@ -138,7 +138,7 @@ std::optional<int> EventLoop::start_program(char** environment) {
     request.environment.assign(environment, environment + inherited_count);
     for (const auto& entry : config_.program_environment) {
         const auto name = std::string_view(entry).substr(0, entry.find('=') + 1);
-        auto found = std::find_if(request.environment.begin(), request.environment.end(), [&](const char* existing) { return std::string_view(existing).substr(0, name.size()) == name; });
+        auto found = std::find_if(request.environment.begin(), request.environment.end(), [&](const char* existing) { return std::string_view(existing).starts_with(name); });
         // execve's type: the program's environment is never written to.
         char* program_entry = const_cast<char*>(entry.c_str());
         if (found != request.environment.end()) *found = program_entry;

@@ -48,10 +48,11 @@ void Memory::size_node_heap(SpawnRequest& request) {
     std::optional<std::string_view> node_options;
     auto existing = request.environment.end();
     for (auto entry = request.environment.begin(); entry != request.environment.end(); ++entry) {
+        constexpr std::string_view prefix = "NODE_OPTIONS=";
         const std::string_view text(*entry);
-        if (text.substr(0, 13) == "NODE_OPTIONS=") {
+        if (text.starts_with(prefix)) {
             existing = entry;
-            node_options = text.substr(13);
+            node_options = text.substr(prefix.size());
         }
     }
     if (node_options && sets_heap_size(*node_options)) {
