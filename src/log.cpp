@@ -1,6 +1,9 @@
 #include "log.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <spdlog/logger.h>
@@ -162,18 +165,28 @@ private:
         ++dropped_total_;
     }
 
+    // Plain concatenation into the one string the line needs: no format
+    // string to parse and no 500-byte buffer on the stack under every line.
     std::string format_line(spdlog::level::level_enum level, spdlog::log_clock::time_point time, std::string_view payload) const {
-        fmt::memory_buffer line;
+        std::string line;
         if (format_ == LogFormat::json) {
             const auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+            const auto timestamp = utc_timestamp(since_epoch);
             const auto name = spdlog::level::to_string_view(level);
-            fmt::format_to(std::back_inserter(line), R"({{"ts":"{}","level":"{}",{}}})", utc_timestamp(since_epoch),
-                           std::string_view(name.data(), name.size()), payload);
+            constexpr std::string_view open = R"({"ts":")";
+            constexpr std::string_view after_ts = R"(","level":")";
+            constexpr std::string_view after_level = R"(",)";
+            constexpr std::string_view close = "}\n";
+            line.reserve(open.size() + timestamp.size() + after_ts.size() + name.size() + after_level.size() + payload.size() +
+                         close.size());
+            line.append(open).append(timestamp).append(after_ts).append(name.data(), name.size()).append(after_level);
+            line.append(payload).append(close);
         } else {
-            fmt::format_to(std::back_inserter(line), "vigil: {}", payload);
+            constexpr std::string_view prefix = "vigil: ";
+            line.reserve(prefix.size() + payload.size() + 1);
+            line.append(prefix).append(payload).push_back('\n');
         }
-        line.push_back('\n');
-        return fmt::to_string(line);
+        return line;
     }
 
     LogFormat format_;
