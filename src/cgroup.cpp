@@ -90,7 +90,7 @@ std::string join_cgroup(const Mount& mount, std::string_view path) {
     while (!relative.empty() && relative.front() == '/') relative.remove_prefix(1);
     while (!relative.empty() && relative.back() == '/') relative.remove_suffix(1);
     if (relative.empty()) return mount.mount_point;
-    return fmt::format("{}/{}", mount.mount_point, relative);
+    return join_path(mount.mount_point, relative);
 }
 
 std::optional<std::string> read_file(const char* path) { return read_whole_file(path, std::size_t{4} << 20); }
@@ -199,7 +199,7 @@ std::optional<std::string> find_namespace_root(const MemoryCgroup& cgroup, pid_t
         level = std::move(below);
     }
     for (const auto& candidate : level) {
-        const std::string directory = relative.empty() ? candidate : fmt::format("{}/{}", candidate, relative);
+        const std::string directory = relative.empty() ? candidate : join_path(candidate, relative);
         const auto procs = read_file(directory, "cgroup.procs");
         if (!procs) continue;
         for (auto line : parts(*procs, '\n')) {

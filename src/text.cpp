@@ -4,7 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <iterator>
+#include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -38,9 +39,18 @@ std::optional<std::string> read_whole_file(const char* path, std::size_t limit) 
     }
 }
 
+std::string join_path(std::string_view directory, std::string_view name) {
+    std::string path;
+    path.reserve(directory.size() + 1 + name.size());
+    path.append(directory).append(1, '/').append(name);
+    return path;
+}
+
 std::optional<std::string> read_whole_file(std::string_view directory, std::string_view name, std::size_t limit) {
     fmt::basic_memory_buffer<char, 256> path;
-    fmt::format_to(std::back_inserter(path), "{}/{}", directory, name);
+    path.append(directory);
+    path.push_back('/');
+    path.append(name);
     path.push_back('\0');
     return read_whole_file(path.data(), limit);
 }

@@ -71,6 +71,9 @@ inline std::vector<std::string_view> split(std::string_view text, char separator
     return {cut.begin(), Parts::end()};
 }
 
+// "directory/name" in one allocation, without a format string to parse.
+std::string join_path(std::string_view directory, std::string_view name);
+
 // The whole file, opened close-on-exec; nullopt with errno set when it cannot
 // be read or is larger than limit bytes (errno EFBIG then).
 std::optional<std::string> read_whole_file(const char* path, std::size_t limit);

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <regex>
 #include <thread>
 
 #include "harness.hpp"
@@ -185,7 +186,7 @@ TEST_CASE("--rewrite translates signals and NONE drops them") {
     vigil.signal(SIGINT);
     CHECK(vigil.wait_exit() == 0);
     CHECK(record_lines(record) == std::vector<std::string>{"12", "3", "2"});
-    CHECK(vigil.err().find("forwarded SIGUSR1 as SIGUSR2") != std::string::npos);
+    CHECK(vigil.err().find("vigil: forwarded SIGUSR1 as SIGUSR2 to pid ") != std::string::npos);
 }
 
 TEST_CASE("VIGIL_REWRITE translates and drops when the command line has no rule") {
@@ -218,6 +219,7 @@ TEST_CASE("signals go to the program alone, or to its process group with --group
         REQUIRE(wait_for([&] { return recorded(child_record, SIGUSR2); }));
         INFO("--group " << group);
         CHECK(recorded(child_record, SIGUSR1) == group);
+        CHECK(vigil.err().find(group ? "vigil: forwarded SIGUSR1 to process group " : "vigil: forwarded SIGUSR1 to pid ") != std::string::npos);
         vigil.signal(SIGTERM);  // the main helper dies of it; vigil then stops the child it left
         CHECK(vigil.wait_exit() == 128 + SIGTERM);
     }
@@ -411,6 +413,27 @@ TEST_CASE("logs go to stderr only: text lines, or JSON objects with the event's 
                 CHECK(is_json_object_with(line, {"ts", "level", "msg", "event"}));
             else
                 CHECK(line.rfind("vigil: ", 0) == 0);
+        }
+        // The start line, whole: its message, and in JSON the time, level and fields around it.
+        const auto start = std::find_if(all.begin(), all.end(), [](const std::string& line) { return line.find("started '") != std::string::npos; });
+        REQUIRE(start != all.end());
+        const std::string command = std::string(helper) + " child { ignore TERM ready " + dir.path("child") + " wait } trap USR1 exit-on TERM 0 ready " +
+                                    dir.path("ready") + " wait";
+        const std::string message = "started '" + command + "' as pid ";
+        std::smatch found;
+        if (std::string(format) == "json") {
+            const std::regex shape(R"re(\{"ts":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","level":"info","msg":"(.*) as pid (\d+)","event":"start","pid":(\d+),"argv":"(.*)"\})re");
+            REQUIRE(std::regex_match(*start, found, shape));
+            CHECK(found[1].str() + " as pid " == message);
+            CHECK(found[2].str() == found[3].str());
+            CHECK(found[4].str() == command);
+        } else {
+            REQUIRE(std::regex_match(*start, found, std::regex("vigil: (.* as pid )([0-9]+)")));
+            CHECK(found[1].str() == message);
+            // A forward's line, whole; a stop signal is followed by SIGCONT.
+            const std::string pid = found[2].str();
+            CHECK(std::count(all.begin(), all.end(), "vigil: forwarded SIGUSR1 to pid " + pid) == 1);
+            CHECK(std::count(all.begin(), all.end(), "vigil: forwarded SIGTERM to pid " + pid + ", then SIGCONT") == 1);
         }
         if (std::string(format) == "json") {
             CHECK(err.find("\"killed\":1") != std::string::npos);

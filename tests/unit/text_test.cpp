@@ -108,3 +108,10 @@ TEST_CASE("parts cuts at every separator, one part at a time, as split does") {
     CHECK(++second == first);
     CHECK(std::distance(cut.begin(), vigil::Parts::end()) == 3);
 }
+
+TEST_CASE("join_path puts one slash between a directory and a name") {
+    CHECK(vigil::join_path("/sys/fs/cgroup", "memory.max") == "/sys/fs/cgroup/memory.max");
+    CHECK(vigil::join_path("/sys/fs/cgroup/memory", "kubepods/pod-1") == "/sys/fs/cgroup/memory/kubepods/pod-1");
+    const std::string deep(300, 'd');
+    CHECK(vigil::join_path(deep, "cgroup.procs") == deep + "/cgroup.procs");
+}
