@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -17,12 +19,20 @@
 #include "process_setup.hpp"
 #include "standard_streams.hpp"
 
-int main(int argc, char** argv) {
-    // The signals were blocked before main (src/entry.cpp); what was
-    // inherited is recorded now that it is safe to look.
-    const auto inherited = vigil::take_over_signals(vigil::mask_at_exec());
-    vigil::ensure_standard_streams();
+namespace {
 
+// What PID 1 keeps for its whole life is in static storage, not on main's
+// stack. Every stack page start-up touches stays resident as long as the
+// container runs; these objects fit in .bss pages that glibc's own start-up
+// touches anyway (README, idle memory).
+vigil::InheritedSignals inherited;
+std::optional<vigil::Config> config;
+std::optional<vigil::EventLoop> event_loop;
+
+// Parses the command line into config, or says why vigil is done at once (a
+// usage error, --help, --version) with the exit code. Never inlined, so the
+// parse's temporaries leave the stack before the program starts.
+[[gnu::noinline]] std::optional<int> configure(int argc, char** argv) {
     const std::vector<std::string> arguments(argv, argv + argc);
     auto invocation = vigil::parse_invocation(arguments, vigil::vigil_environment(environ));
     if (!invocation) {
@@ -37,12 +47,24 @@ int main(int argc, char** argv) {
         fmt::print("{}", vigil::version_text());
         return 0;
     }
+    config.emplace(std::move(invocation->config));
+    return std::nullopt;
+}
 
-    auto& config = invocation->config;
-    vigil::Log log(config.log_level, config.log_format);
-    if (config.from_pm2) {
-        if (const auto stop = vigil::take_pm2_app(config, log, inherited, environ)) return *stop;
+}  // namespace
+
+int main(int argc, char** argv) {
+    // The signals were blocked before main (src/entry.cpp); what was
+    // inherited is recorded now that it is safe to look.
+    inherited = vigil::take_over_signals(vigil::mask_at_exec());
+    vigil::ensure_standard_streams();
+    if (const auto done = configure(argc, argv)) return *done;
+
+    vigil::Log log(config->log_level, config->log_format);
+    if (config->from_pm2) {
+        if (const auto stop = vigil::take_pm2_app(*config, log, inherited, environ)) return *stop;
     }
-    vigil::EventLoop loop(config, log, inherited);
-    return loop.run(environ);
+    const int code = event_loop.emplace(*config, log, inherited).run(environ);
+    event_loop.reset();  // before the log it writes to
+    return code;
 }
