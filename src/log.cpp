@@ -13,13 +13,20 @@
 
 namespace vigil {
 
-std::string printable(std::string_view text) {
-    // Nearly always there is nothing to escape: one pass, one copy.
-    const bool plain = std::none_of(text.begin(), text.end(), [](char c) {
+namespace {
+
+bool already_printable(std::string_view text) {
+    return std::none_of(text.begin(), text.end(), [](char c) {
         const auto byte = static_cast<unsigned char>(c);
         return byte < 0x20 || byte == 0x7f;
     });
-    if (plain) return std::string(text);
+}
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+    // Nearly always there is nothing to escape: one pass, one copy.
+    if (already_printable(text)) return std::string(text);
     std::string out;
     out.reserve(text.size());
     for (char c : text) {
@@ -219,6 +226,8 @@ void Log::write(LogLevel level, std::string_view event, std::string_view message
     if (!enabled(level)) return;
     if (format_ == LogFormat::json) {
         logger_->log(to_spdlog(level), json_members(message, event, fields));
+    } else if (already_printable(message)) {
+        logger_->log(to_spdlog(level), spdlog::string_view_t(message.data(), message.size()));  // as it is: no copy
     } else {
         logger_->log(to_spdlog(level), printable(message));
     }

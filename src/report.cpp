@@ -134,7 +134,7 @@ void Report::started(pid_t pid, const std::vector<std::string>& command, const s
     if (!log_.enabled(LogLevel::info)) return;
     const std::string command_line = loggable_command(command);
     // Joined by hand rather than through fmt::format, whose buffer and calls
-    // went deepest into vigil's stack at start-up (README, idle memory).
+    // made this line the deepest point of vigil's stack (README, idle memory).
     std::string message = "started '";
     message.append(command_line).append("' as pid ").append(fmt::format_int(pid).c_str());
     log_.info("start", message, {{"pid", pid}, {"argv", command_line}});
@@ -216,8 +216,14 @@ void Report::forwarded(const action::Forward& forward, pid_t pid, bool group) {
         return;
     }
     const std::string sent = signal_name(forward.sent);
-    const std::string as = forward.sent != forward.received ? fmt::format("{} as {}", received, sent) : sent;
-    log_.info("forward", fmt::format("forwarded {} to {}{}", as, target_name(pid, group), forward.then_continue ? ", then SIGCONT" : ""),
+    // Joined in one string rather than through three fmt::format calls: this
+    // line is written for every signal forwarded, after the forward.
+    std::string message = "forwarded ";
+    message.append(received);
+    if (forward.sent != forward.received) message.append(" as ").append(sent);
+    message.append(group ? " to process group " : " to pid ").append(fmt::format_int(pid).c_str());
+    if (forward.then_continue) message.append(", then SIGCONT");
+    log_.info("forward", message,
               {{"signal", received}, {"sent", sent}, {"pid", pid}, {"group", group ? 1 : 0}, {"continued", forward.then_continue ? 1 : 0}});
 }
 
