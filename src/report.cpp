@@ -19,7 +19,17 @@ std::string errno_text(int error) { return std::strerror(error); }
 // long the command line is.
 constexpr std::size_t command_shown = 2048;
 
-std::string target_name(pid_t pid, bool group) { return fmt::format("{} {}", group ? "process group" : "pid", pid); }
+// Appends "pid 7" or "process group 7": a forward's log line names its
+// target for every signal forwarded, so it is appended, not formatted.
+void append_target(std::string& out, pid_t pid, bool group) {
+    out.append(group ? "process group " : "pid ").append(fmt::format_int(pid).c_str());
+}
+
+std::string target_name(pid_t pid, bool group) {
+    std::string name;
+    append_target(name, pid, group);
+    return name;
+}
 
 }  // namespace
 
@@ -134,7 +144,7 @@ void Report::started(pid_t pid, const std::vector<std::string>& command, const s
     if (!log_.enabled(LogLevel::info)) return;
     const std::string command_line = loggable_command(command);
     // Joined by hand rather than through fmt::format, whose buffer and calls
-    // made this line the deepest point of vigil's stack (README, idle memory).
+    // went deepest into vigil's stack at start-up (README, idle memory).
     std::string message = "started '";
     message.append(command_line).append("' as pid ").append(fmt::format_int(pid).c_str());
     log_.info("start", message, {{"pid", pid}, {"argv", command_line}});
@@ -221,7 +231,8 @@ void Report::forwarded(const action::Forward& forward, pid_t pid, bool group) {
     std::string message = "forwarded ";
     message.append(received);
     if (forward.sent != forward.received) message.append(" as ").append(sent);
-    message.append(group ? " to process group " : " to pid ").append(fmt::format_int(pid).c_str());
+    message.append(" to ");
+    append_target(message, pid, group);
     if (forward.then_continue) message.append(", then SIGCONT");
     log_.info("forward", message,
               {{"signal", received}, {"sent", sent}, {"pid", pid}, {"group", group ? 1 : 0}, {"continued", forward.then_continue ? 1 : 0}});
