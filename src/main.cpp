@@ -33,8 +33,7 @@ std::optional<vigil::EventLoop> event_loop;
 // usage error, --help, --version) with the exit code. Never inlined, so the
 // parse's temporaries leave the stack before the program starts.
 [[gnu::noinline]] std::optional<int> configure(int argc, char** argv) {
-    const std::vector<std::string> arguments(argv, argv + argc);
-    auto invocation = vigil::parse_invocation(arguments, vigil::vigil_environment(environ));
+    auto invocation = vigil::parse_invocation(argc, argv, vigil::vigil_environment(environ));
     if (!invocation) {
         fmt::print(stderr, "vigil: {} (see 'vigil --help')\n", vigil::printable(invocation.error()));
         return vigil::exit_usage;

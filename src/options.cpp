@@ -2,6 +2,7 @@
 
 #include <getopt.h>
 
+#include <array>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -180,6 +181,36 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
     }
 }
 
+// getopt_long's tables, made from option_specs at compile time: start-up
+// builds nothing on the heap for them (each freed heap block of start-up
+// stays behind, on pages PID 1 keeps for good).
+constexpr std::size_t option_count = std::size(option_specs);
+
+constexpr std::array<option, option_count + 1> make_long_options() {
+    std::array<option, option_count + 1> table{};  // ends with a zeroed entry
+    std::size_t length = 0;
+    for (const auto& spec : option_specs) {
+        table[length++] = {spec.long_name, spec.takes_value ? required_argument : no_argument, nullptr, spec.key};
+    }
+    return table;
+}
+
+constexpr std::array<char, 2 + 2 * option_count + 1> make_short_options() {
+    std::array<char, 2 + 2 * option_count + 1> text{};  // NUL-terminated
+    std::size_t length = 0;
+    text[length++] = '+';  // stop at the first word that is not an option
+    text[length++] = ':';  // a missing value is ':', not '?'
+    for (const auto& spec : option_specs) {
+        if (spec.key >= 256) continue;
+        text[length++] = static_cast<char>(spec.key);
+        if (spec.takes_value) text[length++] = ':';
+    }
+    return text;
+}
+
+constexpr auto long_options = make_long_options();
+constexpr auto short_options = make_short_options();
+
 }  // namespace
 
 Environment vigil_environment(char** environ_entries) {
@@ -195,42 +226,31 @@ Environment vigil_environment(char** environ_entries) {
 }
 
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const Environment& environment) {
-    Invocation invocation;
-    Config& config = invocation.config;
-
-    // getopt_long wants mutable C strings; it may permute nothing with '+'.
+    // getopt_long wants mutable C strings.
     std::vector<std::string> storage(argv);
     std::vector<char*> args;
     args.reserve(storage.size() + 1);
     for (auto& arg : storage) args.push_back(arg.data());
     args.push_back(nullptr);
+    return parse_invocation(static_cast<int>(storage.size()), args.data(), environment);
+}
 
-    // Sized once: start-up's freed growth steps would stay behind in the
-    // allocator's caches, on pages PID 1 then keeps for good.
-    std::vector<option> long_options;
-    long_options.reserve(std::size(option_specs) + 1);
-    std::string short_options = "+:";
-    short_options.reserve(2 + 2 * std::size(option_specs));
-    for (const auto& spec : option_specs) {
-        long_options.push_back({spec.long_name, spec.takes_value ? required_argument : no_argument, nullptr, spec.key});
-        if (spec.key < 256) {
-            short_options += static_cast<char>(spec.key);
-            if (spec.takes_value) short_options += ':';
-        }
-    }
-    long_options.push_back({nullptr, 0, nullptr, 0});
+Result<Invocation> parse_invocation(int argc, char** argv, const Environment& environment) {
+    Invocation invocation;
+    Config& config = invocation.config;
 
     // Command-line values, in order, collected before anything is applied so
-    // that each given option can replace its environment variable.
-    std::vector<std::pair<int, std::string>> given;
+    // that each given option can replace its environment variable. They
+    // point into argv, which outlives the parse.
+    std::vector<std::pair<int, std::string_view>> given;
     optind = 0;  // full re-initialisation: parse_invocation may run many times
     opterr = 0;
-    const int argc = static_cast<int>(args.size() - 1);
     while (true) {
         const int previous_index = optind == 0 ? 1 : optind;
-        const int key = getopt_long(argc, args.data(), short_options.c_str(), long_options.data(), nullptr);
+        // With '+' first in short_options, getopt_long permutes nothing.
+        const int key = getopt_long(argc, argv, short_options.data(), long_options.data(), nullptr);
         if (key == -1) break;
-        const std::string word = previous_index < argc ? storage[static_cast<std::size_t>(previous_index)] : "";
+        const std::string_view word = previous_index < argc ? argv[previous_index] : "";
         if (key == '?') {
             if (optopt != 0 && optopt < 256) return Error{fmt::format("unknown option '-{}'", static_cast<char>(optopt))};
             return Error{fmt::format("unknown option '{}'", word)};
@@ -242,7 +262,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const 
         }
         if (key == 'h') { invocation.request = Request::help; return invocation; }
         if (key == 'V') { invocation.request = Request::version; return invocation; }
-        given.emplace_back(key, optarg != nullptr ? optarg : "1");
+        if (given.empty()) given.reserve(static_cast<std::size_t>(argc));  // sized once: no freed growth steps
+        given.emplace_back(key, optarg != nullptr ? std::string_view(optarg) : std::string_view("1"));
     }
 
     for (const auto& spec : option_specs) {
@@ -266,7 +287,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const 
         if (!known) config.unknown_variables.push_back(name);
     }
 
-    for (int index = optind; index < argc; ++index) config.command.push_back(storage[static_cast<std::size_t>(index)]);
+    if (optind < argc) config.command.reserve(static_cast<std::size_t>(argc - optind));
+    for (int index = optind; index < argc; ++index) config.command.emplace_back(argv[index]);
     if (config.from_pm2) {
         if (!config.command.empty())
             return Error{fmt::format("--from-pm2 takes the program from the ecosystem file; remove '{}'", config.command.front())};

@@ -65,6 +65,8 @@ using Environment = std::map<std::string, std::string, std::less<>>;
 // Every error message names the bad value (and the variable, for the
 // environment); the caller adds the pointer to --help.
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const Environment& environment);
+// The same over main's arguments, without copying them (argv[argc] is null).
+Result<Invocation> parse_invocation(int argc, char** argv, const Environment& environment);
 
 // The VIGIL_* entries of an environ-style array.
 Environment vigil_environment(char** environ_entries);

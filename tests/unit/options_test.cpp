@@ -213,3 +213,24 @@ TEST_CASE("vigil_environment keeps only VIGIL_ entries") {
     CHECK(environment.at("VIGIL_GROUP") == "1");
     CHECK(environment.at("VIGIL_LOG_LEVEL") == "a=b");
 }
+
+TEST_CASE("main's arguments are parsed in place: not copied, not permuted") {
+    char words[][24] = {"vigil", "-t", "5s", "--log-level=warn", "node", "-t", "app.js"};
+    char* argv[] = {words[0], words[1], words[2], words[3], words[4], words[5], words[6], nullptr};
+    char* const before[] = {argv[0], argv[1], argv[2], argv[3], argv[4], argv[5], argv[6]};
+    const auto parsed = parse_invocation(7, argv, Environment{{"VIGIL_LOG_LEVEL", "debug"}, {"VIGIL_DRAIN_TIMEOUT", "9s"}});
+    REQUIRE(parsed.ok());
+    CHECK(parsed->config.drain_timeout == vigil::Milliseconds{5'000});
+    CHECK(parsed->config.log_level == vigil::LogLevel::warn);
+    CHECK(parsed->config.command == std::vector<std::string>{"node", "-t", "app.js"});
+    for (int i = 0; i < 7; ++i) CHECK(argv[i] == before[i]);
+    CHECK(argv[7] == nullptr);
+    CHECK(std::string(words[3]) == "--log-level=warn");
+
+    // Bad input through this entry point too, named as through the other.
+    char bad[][16] = {"vigil", "-t"};
+    char* bad_argv[] = {bad[0], bad[1], nullptr};
+    const auto refused = parse_invocation(2, bad_argv, {});
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error() == "option '-t' needs a value");
+}
