@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -130,26 +131,39 @@ std::vector<std::string> with(const Init& init, std::vector<std::string> command
     return all;
 }
 
-// The earliest stop signal: COMMAND as PID 1 of a new PID namespace (with its
-// own /proc, as in a container), SIGTERM sent the instant its exec is seen
-// (the close-on-exec pipe reads end of file). Whether the signal reached the
-// program: the program (sleep) ends by it and so does the init, within a
-// second; a lost signal leaves both running, and SIGKILL ends the namespace.
-bool stop_signal_reaches(const std::vector<std::string>& command) {
+// COMMAND as PID 1 of a new PID namespace with its own /proc, as in a
+// container, its stdout on stdout_fd (-1: /dev/null) and, when cgroup_procs
+// is not empty, in that cgroup (its cgroup.procs) before its exec. Unlike
+// start(), no other descriptor is closed: the caller's are close-on-exec.
+pid_t start_as_pid1(const std::vector<std::string>& command, int stdout_fd, const std::string& cgroup_procs) {
     std::vector<std::string> words = command;
     const auto argv = argv_of(words);
-    int exec_seen[2];
-    if (::pipe2(exec_seen, O_CLOEXEC) != 0) return false;
     const long pid = ::syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
     if (pid == 0) {
-        ::close(exec_seen[0]);
         ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
         ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+        if (!cgroup_procs.empty()) {
+            const int procs = ::open(cgroup_procs.c_str(), O_WRONLY | O_CLOEXEC);
+            if (procs < 0 || ::write(procs, "0", 1) != 1) _exit(126);  // "0": the writer itself
+            ::close(procs);
+        }
         const int null_fd = ::open("/dev/null", O_RDWR);
-        for (int fd = 0; fd <= 2; ++fd) ::dup2(null_fd, fd);
+        for (int fd = 0; fd <= 2; ++fd) ::dup2(fd == 1 && stdout_fd >= 0 ? stdout_fd : null_fd, fd);
         ::execvp(argv[0], argv.data());
         _exit(127);
     }
+    return static_cast<pid_t>(pid);
+}
+
+// The earliest stop signal: COMMAND as PID 1 of a new PID namespace, SIGTERM
+// sent the instant its exec is seen (the close-on-exec pipe reads end of
+// file). Whether the signal reached the program: the program (sleep) ends by
+// it and so does the init, within a second; a lost signal leaves both
+// running, and SIGKILL ends the namespace.
+bool stop_signal_reaches(const std::vector<std::string>& command) {
+    int exec_seen[2];
+    if (::pipe2(exec_seen, O_CLOEXEC) != 0) return false;
+    const pid_t pid = start_as_pid1(command, -1, "");
     ::close(exec_seen[1]);
     if (pid < 0) {
         ::close(exec_seen[0]);
@@ -158,16 +172,49 @@ bool stop_signal_reaches(const std::vector<std::string>& command) {
     char byte = 0;
     while (::read(exec_seen[0], &byte, 1) < 0 && errno == EINTR) {
     }
-    ::kill(static_cast<pid_t>(pid), SIGTERM);
+    ::kill(pid, SIGTERM);
     ::close(exec_seen[0]);
     const auto deadline = Clock::now() + 1s;
     while (Clock::now() < deadline) {
-        if (::waitpid(static_cast<pid_t>(pid), nullptr, WNOHANG) == pid) return true;
+        if (::waitpid(pid, nullptr, WNOHANG) == pid) return true;
         ::usleep(1000);
     }
-    ::kill(static_cast<pid_t>(pid), SIGKILL);
-    finish(static_cast<pid_t>(pid));
+    ::kill(pid, SIGKILL);
+    finish(pid);
     return false;
+}
+
+// Where a cgroup with the CPU controller can be made, as a container runtime
+// makes one for each container: the cgroup v1 hierarchy that has the cpu
+// controller, else the cgroup v2 root when it gives cpu to its children.
+// Empty, with why_not, when there is neither.
+std::string cpu_cgroup_parent(std::string& why_not) {
+    std::string unified;
+    for (const auto& line : harness::lines(harness::read_file("/proc/self/mountinfo"))) {
+        // ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [TAGS...] - FSTYPE SOURCE SUPER_OPTIONS
+        std::vector<std::string> fields;
+        for (std::size_t at = 0; at < line.size();) {
+            const auto space = std::min(line.find(' ', at), line.size());
+            fields.push_back(line.substr(at, space - at));
+            at = space + 1;
+        }
+        const auto dash = std::find(fields.begin(), fields.end(), "-");
+        if (dash - fields.begin() < 5 || fields.end() - dash < 4) continue;
+        const std::string& mount_point = fields[4];
+        if (dash[1] == "cgroup" && ("," + dash[3] + ",").find(",cpu,") != std::string::npos) return mount_point;
+        if (dash[1] == "cgroup2" && fields[3] == "/" && unified.empty()) unified = mount_point;
+    }
+    if (unified.empty()) {
+        why_not = "no cgroup hierarchy with the cpu controller is mounted";
+        return "";
+    }
+    std::string given = " " + harness::read_file(unified + "/cgroup.subtree_control") + " ";
+    std::replace(given.begin(), given.end(), '\n', ' ');
+    if (given.find(" cpu ") == std::string::npos) {
+        why_not = "the cgroup v2 root (" + unified + ") does not give the cpu controller to its children";
+        return "";
+    }
+    return unified;
 }
 
 double percentile(std::vector<double> values, double fraction) {
@@ -219,6 +266,7 @@ int main(int argc, char** argv) {
     int rounds = 300;
     int signal_rounds = 2000;
     int orphan_count = 20000;
+    const int idle_starts = 5;
     std::set<std::string> only;  // the rows asked for; empty: all
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -283,24 +331,38 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "sizes done\n");
 
-    // 2 and 3. Idle RSS and wake-ups, every init at once over the same 10 s.
+    // 2 and 3. Idle RSS and wake-ups, every init at once over the same 10 s,
+    // each started idle_starts times: where address-space randomisation puts
+    // the stack, the heap and the mappings moves an init's private memory
+    // and page tables by a page from one start to the next, so each figure
+    // is the median of its starts.
     if (wanted("idle")) {
         std::vector<std::pair<const Init*, pid_t>> idle;
-        for (const auto& init : inits) {
-            if (init.prefix.empty()) continue;
-            idle.emplace_back(&init, start(with(init, {"sleep", "1000"})));
+        for (int copy = 0; copy < idle_starts; ++copy) {
+            for (const auto& init : inits) {
+                if (!init.prefix.empty()) idle.emplace_back(&init, start(with(init, {"sleep", "1000"})));
+            }
         }
         std::this_thread::sleep_for(2s);  // let every init settle into its wait
+        auto switches = [](pid_t pid) {
+            return status_field(pid, "voluntary_ctxt_switches") + status_field(pid, "nonvoluntary_ctxt_switches");
+        };
         std::map<pid_t, long> before;
-        for (const auto& [init, pid] : idle) before[pid] = status_field(pid, "voluntary_ctxt_switches") + status_field(pid, "nonvoluntary_ctxt_switches");
+        for (const auto& [init, pid] : idle) before[pid] = switches(pid);
         std::this_thread::sleep_for(10s);
+        std::map<std::string, std::map<std::string, std::vector<double>>> figures;  // init -> figure -> one per start
         for (const auto& [init, pid] : idle) {
-            const long after = status_field(pid, "voluntary_ctxt_switches") + status_field(pid, "nonvoluntary_ctxt_switches");
-            put("idle wake-ups in 10 s", init->name, std::to_string(after - before[pid]));
-            put("idle RSS", init->name, std::to_string(status_field(pid, "VmRSS")) + " KiB");
+            auto& of_init = figures[init->name];
+            of_init["wake-ups"].push_back(static_cast<double>(switches(pid) - before[pid]));
+            for (const char* field : {"VmRSS", "RssAnon", "VmPTE"}) of_init[field].push_back(static_cast<double>(status_field(pid, field)));
+        }
+        for (const auto& init : inits) {
+            if (init.prefix.empty()) continue;
+            auto median = [&](const char* figure) { return std::to_string(std::lround(percentile(figures[init.name][figure], 0.5))); };
+            put("idle wake-ups in 10 s", init.name, median("wake-ups"));
+            put("idle RSS", init.name, median("VmRSS") + " KiB");
             // Private memory: what this init alone costs (file-backed pages are shared page cache).
-            put("idle private memory (RssAnon + page tables)", init->name,
-                std::to_string(status_field(pid, "RssAnon")) + " + " + std::to_string(status_field(pid, "VmPTE")) + " KiB");
+            put("idle private memory (RssAnon + page tables)", init.name, median("RssAnon") + " + " + median("VmPTE") + " KiB");
         }
         for (const auto& [init, pid] : idle) {
             for (pid_t child : harness::descendants(pid, false)) ::kill(child, SIGKILL);
@@ -335,32 +397,54 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "start-up done\n");
 
+    const bool root = ::geteuid() == 0;
     // 5. Signal forwarding latency: SIGUSR1 to the init until the program's
     // handler answers. Every init runs its echo program at once and the
-    // rounds are interleaved across inits, so a noisy moment is shared.
-    if (wanted("latency")) {
+    // rounds are interleaved across inits, so a noisy moment is shared. Twice:
+    // every init a child of this benchmark, in its session; then every init
+    // PID 1 of its own PID namespace and cgroup (cpu controller), as a
+    // container runtime starts it. In the root cgroup, with the kernel's
+    // autogroups on, each session is scheduled as a group of its own, so a
+    // program that an init starts in a new session (dumb-init's default) is
+    // scheduled apart from the rest; in a cgroup of their own, init and
+    // program are one group, as in a container.
+    auto forwarding_latency = [&](const std::string& row, const std::string& cgroup_parent) {
         struct Echo {
             const Init* init;
             pid_t pid;
             int answers;
+            std::string cgroup;
             std::vector<double> latencies;
         };
         std::vector<Echo> echoes;
+        bool all_ready = true;
         for (const auto& init : inits) {
             int pipe_fds[2];
-            if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return 1;
-            const pid_t launched = start(with(init, {self, "--echo"}), pipe_fds[1]);
+            if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+                all_ready = false;
+                break;
+            }
+            std::string cgroup;
+            pid_t launched = -1;
+            if (cgroup_parent.empty()) {
+                launched = start(with(init, {self, "--echo"}), pipe_fds[1]);
+            } else {
+                cgroup = cgroup_parent + "/vigil-bench-" + std::to_string(::getpid()) + "-" + std::to_string(echoes.size());
+                if (::mkdir(cgroup.c_str(), 0755) != 0) cgroup.clear();
+                if (!cgroup.empty()) launched = start_as_pid1(with(init, {self, "--echo"}), pipe_fds[1], cgroup + "/cgroup.procs");
+            }
             ::close(pipe_fds[1]);
             char byte = 0;
-            if (::read(pipe_fds[0], &byte, 1) != 1) return 1;  // ready
-            echoes.push_back({&init, launched, pipe_fds[0], {}});
+            all_ready = launched > 0 && ::read(pipe_fds[0], &byte, 1) == 1;
+            echoes.push_back({&init, launched, pipe_fds[0], cgroup, {}});
+            if (!all_ready) break;
         }
         // Each round in a new order, so that whatever an init still does
         // after its program answered falls on every other init alike.
         std::vector<std::size_t> order(echoes.size());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
         std::mt19937 shuffler(20261126);
-        for (int round = 0; round < signal_rounds; ++round) {
+        for (int round = 0; all_ready && round < signal_rounds; ++round) {
             std::shuffle(order.begin(), order.end(), shuffler);
             for (const std::size_t turn : order) {
                 auto& echo = echoes[turn];
@@ -372,18 +456,40 @@ int main(int argc, char** argv) {
             }
         }
         for (auto& echo : echoes) {
-            put("signal forwarding latency (p50 / p99)", echo.init->name,
-                fmt_us(percentile(echo.latencies, 0.5)) + " / " + fmt_us(percentile(echo.latencies, 0.99)));
-            for (pid_t child : harness::descendants(echo.pid, false)) ::kill(child, SIGKILL);
-            ::kill(echo.pid, SIGKILL);
-            finish(echo.pid);
+            if (all_ready) {
+                put(row, echo.init->name, fmt_us(percentile(echo.latencies, 0.5)) + " / " + fmt_us(percentile(echo.latencies, 0.99)));
+            }
+            if (echo.pid > 0) {
+                // As PID 1 of its namespace, the init's end ends the program too.
+                if (echo.cgroup.empty()) {
+                    for (pid_t child : harness::descendants(echo.pid, false)) ::kill(child, SIGKILL);
+                }
+                ::kill(echo.pid, SIGKILL);
+                finish(echo.pid);
+            }
             ::close(echo.answers);
+            if (!echo.cgroup.empty() && !harness::wait_for([&] { return ::rmdir(echo.cgroup.c_str()) == 0 || errno == ENOENT; })) {
+                std::fprintf(stderr, "cannot remove the cgroup %s: %s\n", echo.cgroup.c_str(), std::strerror(errno));
+            }
+        }
+        return all_ready;
+    };
+    if (wanted("latency")) {
+        if (!forwarding_latency("signal forwarding latency (p50 / p99)", "")) {
+            std::fprintf(stderr, "latency row failed: an init's program did not answer\n");
+        }
+        std::string why_not = root ? "" : "needs root";
+        const std::string cgroup_parent = root ? cpu_cgroup_parent(why_not) : "";
+        if (cgroup_parent.empty()) {
+            std::fprintf(stderr, "latency row in cgroups skipped: %s\n", why_not.c_str());
+        } else if (!forwarding_latency("signal forwarding latency, as PID 1 in a cgroup (p50 / p99)", cgroup_parent)) {
+            std::fprintf(stderr, "latency row in cgroups failed: cannot make a cgroup in %s, or an init's program did not answer\n",
+                         cgroup_parent.c_str());
         }
     }
     std::fprintf(stderr, "latency done\n");
 
     // 6. Reaping throughput, each init as PID 1 of its own PID namespace.
-    const bool root = ::geteuid() == 0;
     for (const auto& init : inits) {
         if (!root || !wanted("reaping")) break;
         if (init.prefix.empty()) {
@@ -470,8 +576,8 @@ int main(int argc, char** argv) {
             break;
         }
     }
-    std::printf("Machine: %s, %u cores, Linux %s. Rounds: %d start-ups, %d signals, %d orphans per init.\n\n", cpu.c_str(),
-                std::thread::hardware_concurrency(), machine.release, rounds, signal_rounds, orphan_count);
+    std::printf("Machine: %s, %u cores, Linux %s. Rounds: %d idle starts (medians), %d start-ups, %d signals, %d orphans per init.\n\n",
+                cpu.c_str(), std::thread::hardware_concurrency(), machine.release, idle_starts, rounds, signal_rounds, orphan_count);
     std::printf("| |");
     for (const auto& init : inits) std::printf(" %s |", init.name.c_str());
     std::printf("\n|---|");
