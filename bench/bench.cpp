@@ -35,6 +35,8 @@
 #include <vector>
 
 #include "../tests/e2e/container.hpp"
+#include "cgroup.hpp"
+#include "text.hpp"
 
 namespace {
 
@@ -190,19 +192,12 @@ bool stop_signal_reaches(const std::vector<std::string>& command) {
 // Empty, with why_not, when there is neither.
 std::string cpu_cgroup_parent(std::string& why_not) {
     std::string unified;
-    for (const auto& line : harness::lines(harness::read_file("/proc/self/mountinfo"))) {
-        // ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [TAGS...] - FSTYPE SOURCE SUPER_OPTIONS
-        std::vector<std::string> fields;
-        for (std::size_t at = 0; at < line.size();) {
-            const auto space = std::min(line.find(' ', at), line.size());
-            fields.push_back(line.substr(at, space - at));
-            at = space + 1;
-        }
-        const auto dash = std::find(fields.begin(), fields.end(), "-");
-        if (dash - fields.begin() < 5 || fields.end() - dash < 4) continue;
-        const std::string& mount_point = fields[4];
-        if (dash[1] == "cgroup" && ("," + dash[3] + ",").find(",cpu,") != std::string::npos) return mount_point;
-        if (dash[1] == "cgroup2" && fields[3] == "/" && unified.empty()) unified = mount_point;
+    const std::string mountinfo = harness::read_file("/proc/self/mountinfo");
+    for (const auto line : vigil::parts(mountinfo, '\n')) {
+        const auto mount = vigil::parse_mount(line);
+        if (!mount) continue;
+        if (mount->fstype == "cgroup" && vigil::has_option(mount->super_options, "cpu")) return vigil::unescape_mountinfo(mount->mount_point);
+        if (mount->fstype == "cgroup2" && mount->root == "/" && unified.empty()) unified = vigil::unescape_mountinfo(mount->mount_point);
     }
     if (unified.empty()) {
         why_not = "no cgroup hierarchy with the cpu controller is mounted";

@@ -14,10 +14,8 @@
 #include "text.hpp"
 
 namespace vigil {
-namespace {
 
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape(std::string_view text) {
+std::string unescape_mountinfo(std::string_view text) {
     std::string out;
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] == '\\' && i + 3 < text.size()) {
@@ -32,19 +30,6 @@ std::string unescape(std::string_view text) {
     }
     return out;
 }
-
-// One line of mountinfo, its fields still as written (escaped).
-struct MountLine {
-    std::string_view root;
-    std::string_view mount_point;
-    std::string_view fstype;
-    std::string_view super_options;
-};
-
-struct Mount {
-    std::string root;
-    std::string mount_point;
-};
 
 std::optional<MountLine> parse_mount(std::string_view line) {
     // Six fields, optional fields up to a "-", then three more.
@@ -67,6 +52,13 @@ bool has_option(std::string_view options, std::string_view wanted) {
         if (option == wanted) return true;
     return false;
 }
+
+namespace {
+
+struct Mount {
+    std::string root;
+    std::string mount_point;
+};
 
 // "/..", "/../..": how many levels the mount's root lies above the cgroup
 // namespace's root; 0 for anything else.
@@ -134,7 +126,7 @@ std::optional<CgroupPlace> find_memory_cgroup(std::string_view proc_self_cgroup,
 }
 
 MemoryCgroup cgroup_at(const CgroupPlace& place) {
-    const Mount mount{unescape(place.root), unescape(place.mount_point)};
+    const Mount mount{unescape_mountinfo(place.root), unescape_mountinfo(place.mount_point)};
     MemoryCgroup cgroup{place.version, "", mount.mount_point, 0, ""};
     cgroup.namespace_depth = levels_above(mount.root);
     if (cgroup.namespace_depth > 0) cgroup.relative = std::string(place.path);

@@ -16,6 +16,21 @@ namespace vigil {
 
 enum class CgroupVersion { v1, v2 };
 
+// One line of /proc/self/mountinfo, its fields still as written (escaped).
+struct MountLine {
+    std::string_view root;
+    std::string_view mount_point;
+    std::string_view fstype;
+    std::string_view super_options;
+};
+
+// nullopt for a line without the "-" separator and the three fields after it.
+std::optional<MountLine> parse_mount(std::string_view line);
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape_mountinfo(std::string_view text);
+// Whether a comma-separated list (super options, a cgroup line's controllers) holds wanted.
+bool has_option(std::string_view options, std::string_view wanted);
+
 struct MemoryCgroup {
     CgroupVersion version;
     std::string directory;    // the process's own memory cgroup; empty while unresolved (below)
