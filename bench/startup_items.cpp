@@ -14,6 +14,7 @@
 #include <functional>
 #include <vector>
 
+#include "cgroup.hpp"
 #include "process_setup.hpp"
 #include "spawn.hpp"
 
@@ -60,6 +61,17 @@ int main(int argc, char** argv) {
     std::printf("| libcap's constructor: 6 PR_CAPBSET_READ probes | %.1f µs |\n", median_us(repetitions, [&] {
                     for (int capability = 40; capability < 46; ++capability) sink += ::prctl(PR_CAPBSET_READ, capability);
                 }));
+    // What vigil reads of its memory cgroup after the program has started
+    // (Memory::inspect): where the cgroup is, then its limit (each level up
+    // to the mount) and its OOM-kill count. Neither peer reads anything.
+    std::printf("| the memory cgroup found: /proc/self/cgroup and /proc/self/mountinfo read | %.1f µs |\n",
+                median_us(repetitions, [&] { sink += vigil::detect_memory_cgroup() ? 1 : 0; }));
+    if (const auto cgroup = vigil::detect_memory_cgroup()) {
+        std::printf("| its memory limit and OOM-kill count read | %.1f µs |\n", median_us(repetitions, [&] {
+                        sink += vigil::read_memory_limit(*cgroup).has_value();
+                        sink += vigil::read_oom_kill_count(*cgroup).has_value();
+                    }));
+    }
     // spawn_program returns once the child has exec'd (CLONE_VFORK): the
     // part of a start that vigil waits for, against the whole run.
     const std::vector<std::string> command{"/bin/true"};
