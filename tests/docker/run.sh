@@ -67,10 +67,14 @@ docker version >/dev/null 2>&1 || { cat "$work/dockerd.log"; echo "FAIL: dockerd
 say "dockerd $(docker version --format '{{.Server.Version}}') up"
 
 # debian:bookworm, from Debian's mirror (mmdebstrap: a tarball in about a
-# minute); kept for 30 days, rebuilt when missing.
+# minute); kept for 30 days, rebuilt when missing. The format is named:
+# mmdebstrap guesses it from the file name, and for ".part" it made a
+# directory, which `docker import` then refused (and which an earlier run
+# of this script may have left in the cache).
 base="$cache/debian-bookworm-minbase.tar"
-if [ ! -s "$base" ] || [ -n "$(find "$base" -mtime +30)" ]; then
-    mmdebstrap --variant=minbase --quiet bookworm "$base.part" http://deb.debian.org/debian
+if [ ! -f "$base" ] || [ ! -s "$base" ] || [ -n "$(find "$base" -maxdepth 0 -mtime +30)" ]; then
+    rm -rf "$base" "$base.part"
+    mmdebstrap --variant=minbase --format=tar --quiet bookworm "$base.part" http://deb.debian.org/debian
     mv "$base.part" "$base"
     say "made debian:bookworm with mmdebstrap"
 fi
