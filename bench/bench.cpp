@@ -406,17 +406,50 @@ int main(int argc, char** argv) {
     // The rounds are split into one block per init, each with every init
     // started afresh and in a new order (rotated by one), so each init is
     // started first once, second once, and so on: with one start in one
-    // order, the order moved the p50s by 1-2 µs (30 runs each way: the init
-    // started first had the highest p50 of vigil, tini-static and catatonit,
-    // whichever it was). A block is long enough (2,000 rounds by default) for
-    // where the scheduler places init and program to settle: in blocks of 83
-    // rounds, no init's and dumb-init's leads in the first row were gone.
+    // order, the order moved the p50s by 1-2 µs (30 runs each way: in the
+    // first row the init started first had the highest p50 of vigil,
+    // tini-static and catatonit, whichever it was). A block is long enough
+    // (2,000 rounds by default) for where the scheduler places init and
+    // program to settle: in blocks of 83 rounds, no init's and dumb-init's
+    // leads in the first row were gone.
     auto forwarding_latency = [&](const std::string& row, const std::string& cgroup_parent) {
         struct Echo {
             std::size_t init;  // index into inits
             pid_t pid;
             int answers;
             std::string cgroup;
+        };
+        // Starts inits[index] with its echo program; pid -1 when it could not
+        // be started, answers -1 when not even its pipe could be made.
+        auto start_echo = [&](std::size_t index) {
+            Echo echo{index, -1, -1, ""};
+            int pipe_fds[2];
+            if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return echo;
+            const auto command = with(inits[index], {self, "--echo"});
+            if (cgroup_parent.empty()) {
+                echo.pid = start(command, pipe_fds[1]);
+            } else {
+                echo.cgroup = cgroup_parent + "/vigil-bench-" + std::to_string(::getpid()) + "-" + std::to_string(index);
+                if (::mkdir(echo.cgroup.c_str(), 0755) != 0) echo.cgroup.clear();
+                if (!echo.cgroup.empty()) echo.pid = start_as_pid1(command, pipe_fds[1], echo.cgroup + "/cgroup.procs");
+            }
+            ::close(pipe_fds[1]);
+            echo.answers = pipe_fds[0];
+            return echo;
+        };
+        auto stop_echo = [](Echo& echo) {
+            if (echo.pid > 0) {
+                // As PID 1 of its namespace, the init's end ends the program too.
+                if (echo.cgroup.empty()) {
+                    for (pid_t child : harness::descendants(echo.pid, false)) ::kill(child, SIGKILL);
+                }
+                ::kill(echo.pid, SIGKILL);
+                finish(echo.pid);
+            }
+            if (echo.answers >= 0) ::close(echo.answers);
+            if (!echo.cgroup.empty() && !harness::wait_for([&] { return ::rmdir(echo.cgroup.c_str()) == 0 || errno == ENOENT; })) {
+                std::fprintf(stderr, "cannot remove the cgroup %s: %s\n", echo.cgroup.c_str(), std::strerror(errno));
+            }
         };
         std::vector<std::vector<double>> latencies(inits.size());
         const std::size_t blocks = inits.size();
@@ -425,28 +458,10 @@ int main(int argc, char** argv) {
         bool all_ready = true;
         for (std::size_t block = 0; all_ready && block < blocks; ++block) {
             std::vector<Echo> echoes;
-            for (std::size_t started = 0; started < inits.size(); ++started) {
-                const std::size_t index = (started + block) % inits.size();
-                const auto& init = inits[index];
-                int pipe_fds[2];
-                if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-                    all_ready = false;
-                    break;
-                }
-                std::string cgroup;
-                pid_t launched = -1;
-                if (cgroup_parent.empty()) {
-                    launched = start(with(init, {self, "--echo"}), pipe_fds[1]);
-                } else {
-                    cgroup = cgroup_parent + "/vigil-bench-" + std::to_string(::getpid()) + "-" + std::to_string(index);
-                    if (::mkdir(cgroup.c_str(), 0755) != 0) cgroup.clear();
-                    if (!cgroup.empty()) launched = start_as_pid1(with(init, {self, "--echo"}), pipe_fds[1], cgroup + "/cgroup.procs");
-                }
-                ::close(pipe_fds[1]);
+            for (std::size_t started = 0; all_ready && started < inits.size(); ++started) {
+                echoes.push_back(start_echo((started + block) % inits.size()));
                 char byte = 0;
-                all_ready = launched > 0 && ::read(pipe_fds[0], &byte, 1) == 1;
-                echoes.push_back({index, launched, pipe_fds[0], cgroup});
-                if (!all_ready) break;
+                all_ready = echoes.back().pid > 0 && ::read(echoes.back().answers, &byte, 1) == 1;
             }
             // Each round in a new order, so that whatever an init still does
             // after its program answered falls on every other init alike.
@@ -455,7 +470,7 @@ int main(int argc, char** argv) {
             for (int round = 0; all_ready && round < block_rounds; ++round) {
                 std::shuffle(order.begin(), order.end(), shuffler);
                 for (const std::size_t turn : order) {
-                    auto& echo = echoes[turn];
+                    const auto& echo = echoes[turn];
                     char byte = 0;
                     const auto began = Clock::now();
                     ::kill(echo.pid, SIGUSR1);  // the init itself (the program, for no init)
@@ -463,20 +478,7 @@ int main(int argc, char** argv) {
                     latencies[echo.init].push_back(std::chrono::duration<double>(Clock::now() - began).count());
                 }
             }
-            for (auto& echo : echoes) {
-                if (echo.pid > 0) {
-                    // As PID 1 of its namespace, the init's end ends the program too.
-                    if (echo.cgroup.empty()) {
-                        for (pid_t child : harness::descendants(echo.pid, false)) ::kill(child, SIGKILL);
-                    }
-                    ::kill(echo.pid, SIGKILL);
-                    finish(echo.pid);
-                }
-                ::close(echo.answers);
-                if (!echo.cgroup.empty() && !harness::wait_for([&] { return ::rmdir(echo.cgroup.c_str()) == 0 || errno == ENOENT; })) {
-                    std::fprintf(stderr, "cannot remove the cgroup %s: %s\n", echo.cgroup.c_str(), std::strerror(errno));
-                }
-            }
+            for (auto& echo : echoes) stop_echo(echo);
         }
         for (std::size_t index = 0; all_ready && index < inits.size(); ++index) {
             put(row, inits[index].name, fmt_us(percentile(latencies[index], 0.5)) + " / " + fmt_us(percentile(latencies[index], 0.99)));

@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
                 }));
     // What vigil reads of its memory cgroup after the program has started
     // (Memory::inspect): where the cgroup is, then its limit (each level up
-    // to the mount) and its OOM-kill count. Neither peer reads anything.
+    // to the mount) and its OOM-kill count. tini, dumb-init and catatonit
+    // read none of it.
     std::printf("| the memory cgroup found: /proc/self/cgroup and /proc/self/mountinfo read | %.1f µs |\n",
                 median_us(repetitions, [&] { sink += vigil::detect_memory_cgroup() ? 1 : 0; }));
     if (const auto cgroup = vigil::detect_memory_cgroup()) {
