@@ -34,9 +34,17 @@ void Memory::inspect() {
         return;
     }
     cgroup_ = std::move(*detected);
-    limit_ = read_memory_limit(*cgroup_);
     oom_kills_at_start_ = read_oom_kill_count(*cgroup_);
+    // The limit only when the debug line shows it; otherwise when something needs it.
+    if (report_.detailed()) (void)limit();
+}
+
+std::optional<std::uint64_t> Memory::limit() {
+    if (!cgroup_ || limit_read_) return limit_;
+    limit_read_ = true;
+    limit_ = read_memory_limit(*cgroup_);
     report_.memory_cgroup(*cgroup_, limit_);
+    return limit_;
 }
 
 void Memory::size_node_heap(SpawnRequest& request) {
@@ -59,22 +67,23 @@ void Memory::size_node_heap(SpawnRequest& request) {
         report_.node_heap_already_set();
         return;
     }
-    if (!limit_) {
+    const auto limit = this->limit();
+    if (!limit) {
         report_.node_heap_without_limit(unknown_because_);
         return;
     }
-    const auto megabytes = heap_megabytes(*limit_, config_.node_heap_percent);
+    const auto megabytes = heap_megabytes(*limit, config_.node_heap_percent);
     request.node_options_entry = "NODE_OPTIONS=" + node_options_with_heap(node_options, megabytes);
     if (existing != request.environment.end()) *existing = request.node_options_entry.data();
     else request.environment.push_back(request.node_options_entry.data());
-    report_.node_heap_sized(config_.node_heap_percent, *limit_, megabytes);
+    report_.node_heap_sized(config_.node_heap_percent, *limit, megabytes);
 }
 
 void Memory::note_exit(pid_t pid, int wait_status) {
     if (!WIFSIGNALED(wait_status) || WTERMSIG(wait_status) != SIGKILL || !cgroup_ || !oom_kills_at_start_) return;
     const auto now_count = read_oom_kill_count(*cgroup_);
     if (!now_count || *now_count <= *oom_kills_at_start_) return;
-    report_.oom_killed(pid, limit_, *now_count - *oom_kills_at_start_);
+    report_.oom_killed(pid, limit(), *now_count - *oom_kills_at_start_);
 }
 
 bool Memory::start_watching(Milliseconds now) {
@@ -83,7 +92,7 @@ bool Memory::start_watching(Milliseconds now) {
         report_.memory_restart_off(*unknown_because_);
         return false;
     }
-    const auto threshold = restart_threshold(config_.memory_restart, limit_);
+    const auto threshold = restart_threshold(config_.memory_restart, limit());
     if (!threshold) {
         report_.memory_restart_off(fmt::format("the container has no memory limit to take {}% of", config_.memory_restart.percent));
         return false;
@@ -101,7 +110,7 @@ bool Memory::start_watching(Milliseconds now) {
         char discard[512];
         if (notices_.valid() && ::pread(notices_.get(), discard, sizeof discard, 0) < 0) notices_.reset();
     }
-    report_.memory_restart_watching(*threshold, config_.memory_restart.percent, limit_, *current, notices_.valid());
+    report_.memory_restart_watching(*threshold, config_.memory_restart.percent, limit(), *current, notices_.valid());
     return true;
 }
 
@@ -121,7 +130,7 @@ bool Memory::sample(Milliseconds now) {
     const auto current = read_working_set(*cgroup_);
     if (!current || !restart_->observe(*current)) return false;
     notices_.reset();
-    report_.memory_restart(*current, restart_->threshold(), limit_);
+    report_.memory_restart(*current, restart_->threshold(), limit());
     return true;
 }
 

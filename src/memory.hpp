@@ -30,7 +30,9 @@ class Memory {
 public:
     Memory(const Config& config, Report& report) : config_(config), report_(report) {}
 
-    // The cgroup, its limit and the OOM-kill baseline (once; later calls do nothing).
+    // The cgroup and the OOM-kill baseline (once; later calls do nothing).
+    // The program may be OOM-killed from its start, so this is done at once;
+    // the limit is read when first asked for.
     void inspect();
     // NODE_OPTIONS for --node-heap, from the limit (inspects first).
     void size_node_heap(SpawnRequest& request);
@@ -48,11 +50,15 @@ public:
     bool sample(Milliseconds now);
 
 private:
+    // The smallest memory limit up to the mount, read once (after inspect).
+    std::optional<std::uint64_t> limit();
+
     const Config& config_;
     Report& report_;
     bool inspected_ = false;
     std::optional<MemoryCgroup> cgroup_;
     std::optional<std::string> unknown_because_;
+    bool limit_read_ = false;
     std::optional<std::uint64_t> limit_;
     std::optional<std::uint64_t> oom_kills_at_start_;
     std::optional<MemoryRestartDecision> restart_;

@@ -69,6 +69,8 @@ void Report::termination_log_refused(const std::string& path, const std::string&
     log_.warn("termination_log", fmt::format("cannot write the termination message: {}", why), {{"path", path}});
 }
 
+bool Report::detailed() const { return log_.enabled(LogLevel::debug); }
+
 void Report::memory_cgroup(const MemoryCgroup& cgroup, std::optional<std::uint64_t> limit) {
     ending_.memory_limit = limit;
     if (!log_.enabled(LogLevel::debug)) return;
