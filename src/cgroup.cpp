@@ -2,6 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <array>
@@ -85,8 +88,10 @@ std::string join_cgroup(const Mount& mount, std::string_view path) {
     return join_path(mount.mount_point, relative);
 }
 
-std::optional<std::string> read_file(const char* path) { return read_whole_file(path, std::size_t{4} << 20); }
-std::optional<std::string> read_file(std::string_view directory, std::string_view name) { return read_whole_file(directory, name, std::size_t{4} << 20); }
+// The most read of any cgroup or /proc file.
+constexpr std::size_t file_limit = std::size_t{4} << 20;
+std::optional<std::string> read_file(const char* path) { return read_whole_file(path, file_limit); }
+std::optional<std::string> read_file(std::string_view directory, std::string_view name) { return read_whole_file(directory, name, file_limit); }
 
 // Where the memory cgroup is, as views into /proc/self/cgroup and
 // mountinfo: the mount's root and mount point still escaped.
@@ -97,9 +102,15 @@ struct CgroupPlace {
     std::string_view path;
 };
 
-std::optional<CgroupPlace> find_memory_cgroup(std::string_view proc_self_cgroup, std::string_view mountinfo) {
-    std::optional<std::string_view> v1_path;
-    std::optional<std::string_view> v2_path;
+// The memory controller's lines in /proc/self/cgroup: its path in a v1
+// hierarchy, and the path in the unified one.
+struct MemoryPaths {
+    std::optional<std::string_view> v1;
+    std::optional<std::string_view> v2;
+};
+
+MemoryPaths memory_paths(std::string_view proc_self_cgroup) {
+    MemoryPaths paths;
     for (auto line : parts(proc_self_cgroup, '\n')) {
         const auto first = line.find(':');
         if (first == std::string_view::npos) continue;
@@ -108,10 +119,13 @@ std::optional<CgroupPlace> find_memory_cgroup(std::string_view proc_self_cgroup,
         const auto id = line.substr(0, first);
         const auto controllers = line.substr(first + 1, second - first - 1);
         const auto path = line.substr(second + 1);
-        if (id == "0" && controllers.empty()) v2_path = path;
-        else if (has_option(controllers, "memory")) v1_path = path;
+        if (id == "0" && controllers.empty()) paths.v2 = path;
+        else if (has_option(controllers, "memory")) paths.v1 = path;
     }
+    return paths;
+}
 
+std::optional<CgroupPlace> find_memory_cgroup(const MemoryPaths& paths, std::string_view mountinfo) {
     std::optional<MountLine> v1_line;
     std::optional<MountLine> v2_line;
     for (auto line : parts(mountinfo, '\n')) {
@@ -120,8 +134,56 @@ std::optional<CgroupPlace> find_memory_cgroup(std::string_view proc_self_cgroup,
         if (mount->fstype == "cgroup" && has_option(mount->super_options, "memory")) v1_line = mount;
         else if (mount->fstype == "cgroup2") v2_line = mount;
     }
-    if (v1_path && v1_line) return CgroupPlace{CgroupVersion::v1, v1_line->root, v1_line->mount_point, *v1_path};
-    if (v2_path && v2_line) return CgroupPlace{CgroupVersion::v2, v2_line->root, v2_line->mount_point, *v2_path};
+    if (paths.v1 && v1_line) return CgroupPlace{CgroupVersion::v1, v1_line->root, v1_line->mount_point, *paths.v1};
+    if (paths.v2 && v2_line) return CgroupPlace{CgroupVersion::v2, v2_line->root, v2_line->mount_point, *paths.v2};
+    return std::nullopt;
+}
+
+// Whether a cgroup.procs text lists the process: its directory is then the
+// process's own cgroup in that hierarchy. The pids are the reader's PID
+// namespace's.
+bool lists_process(const std::optional<std::string>& procs, std::string_view pid) {
+    if (!procs) return false;
+    for (auto line : parts(*procs, '\n'))
+        if (line == pid) return true;
+    return false;
+}
+
+// The usual layout, found without reading mountinfo (which costs vigil's
+// start more than everything else here together): the memory controller's
+// v1 hierarchy mounted at /sys/fs/cgroup/memory, or the unified one at
+// /sys/fs/cgroup. The same hierarchy mountinfo would pick: v1 whenever
+// /proc/self/cgroup has a memory line. A guess is taken only when it is the
+// root of a mount of that cgroup file system and its cgroup.procs lists this
+// process, either at the path /proc/self/cgroup gives below it or at the
+// mount itself (a container's own cgroup mounted as the hierarchy's root).
+// Anything else (cgroupfs mounted elsewhere, a cgroup namespace whose root
+// lies below the mount's) is left to mountinfo.
+std::optional<CgroupPlace> at_usual_mount(const MemoryPaths& paths, pid_t pid) {
+    const bool v1 = paths.v1.has_value();
+    if (!v1 && !paths.v2) return std::nullopt;
+    const char* mount_point = v1 ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup";
+    // The mount point's path is walked once; each check starts from it.
+    const Fd mount(::open(mount_point, O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!mount.valid()) return std::nullopt;
+    struct statfs file_system {};
+    if (::fstatfs(mount.get(), &file_system) != 0 || file_system.f_type != (v1 ? CGROUP_SUPER_MAGIC : CGROUP2_SUPER_MAGIC)) return std::nullopt;
+    struct statx about {};
+    if (::statx(mount.get(), "", AT_EMPTY_PATH, STATX_TYPE, &about) != 0 || (about.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) == 0 ||
+        (about.stx_attributes & STATX_ATTR_MOUNT_ROOT) == 0)
+        return std::nullopt;
+    // A v1 hierarchy mounted there without the memory controller has no memory files.
+    if (v1 && ::faccessat(mount.get(), "memory.oom_control", F_OK, 0) != 0) return std::nullopt;
+
+    std::array<char, 16> pid_text{};
+    const auto written = std::to_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid).ptr;
+    const std::string_view wanted(pid_text.data(), static_cast<std::size_t>(written - pid_text.data()));
+    const auto version = v1 ? CgroupVersion::v1 : CgroupVersion::v2;
+    const std::string_view path = v1 ? *paths.v1 : *paths.v2;
+    const auto first = path.find_first_not_of('/');
+    const std::string_view below = first == std::string_view::npos ? std::string_view{} : path.substr(first);
+    if (lists_process(read_whole_file_at(mount.get(), below, "cgroup.procs", file_limit), wanted)) return CgroupPlace{version, "/", mount_point, path};
+    if (!below.empty() && lists_process(read_whole_file_at(mount.get(), "", "cgroup.procs", file_limit), wanted)) return CgroupPlace{version, "/", mount_point, "/"};
     return std::nullopt;
 }
 
@@ -137,7 +199,7 @@ MemoryCgroup cgroup_at(const CgroupPlace& place) {
 }  // namespace
 
 std::optional<MemoryCgroup> locate_memory_cgroup(std::string_view proc_self_cgroup, std::string_view mountinfo) {
-    const auto place = find_memory_cgroup(proc_self_cgroup, mountinfo);
+    const auto place = find_memory_cgroup(memory_paths(proc_self_cgroup), mountinfo);
     if (!place) return std::nullopt;
     return cgroup_at(*place);
 }
@@ -191,29 +253,31 @@ std::optional<std::string> find_namespace_root(const MemoryCgroup& cgroup, pid_t
         level = std::move(below);
     }
     for (const auto& candidate : level) {
-        const std::string directory = relative.empty() ? candidate : join_path(candidate, relative);
-        const auto procs = read_file(directory, "cgroup.procs");
-        if (!procs) continue;
-        for (auto line : parts(*procs, '\n')) {
-            if (line == wanted) return directory;
-        }
+        std::string directory = relative.empty() ? candidate : join_path(candidate, relative);
+        if (lists_process(read_file(directory, "cgroup.procs"), wanted)) return directory;
     }
     return std::nullopt;
 }
 
 Result<MemoryCgroup> detect_memory_cgroup() {
-    // The place is copied out of the two texts (onto the stack, for any
-    // usual length) and the texts are freed before the cgroup's strings are
-    // made. Made while the texts were still there, the strings PID 1 keeps
-    // for good would sit above them, over a hole of freed heap pages.
+    // The place is copied out of the texts it was found in (onto the stack,
+    // for any usual length) and the texts are freed before the cgroup's
+    // strings are made. Made while the texts were still there, the strings
+    // PID 1 keeps for good would sit above them, over a hole of freed heap pages.
     fmt::memory_buffer copied;
     std::optional<CgroupPlace> place;
     {
         const auto cgroup_file = read_file("/proc/self/cgroup");
-        const auto mountinfo = read_file("/proc/self/mountinfo");
-        if (!cgroup_file || !mountinfo) return Error{"cannot read /proc/self/cgroup or /proc/self/mountinfo"};
-        place = find_memory_cgroup(*cgroup_file, *mountinfo);
-        if (!place) return Error{"no memory cgroup is mounted"};
+        if (!cgroup_file) return Error{"cannot read /proc/self/cgroup"};
+        const auto paths = memory_paths(*cgroup_file);
+        place = at_usual_mount(paths, ::getpid());
+        std::optional<std::string> mountinfo;
+        if (!place) {
+            mountinfo = read_file("/proc/self/mountinfo");
+            if (!mountinfo) return Error{"cannot read /proc/self/mountinfo"};
+            place = find_memory_cgroup(paths, *mountinfo);
+            if (!place) return Error{"no memory cgroup is mounted"};
+        }
         copied.reserve(place->root.size() + place->mount_point.size() + place->path.size());
         for (const auto field : {place->root, place->mount_point, place->path}) copied.append(field);
     }

@@ -13,8 +13,9 @@
 
 namespace vigil {
 
-std::optional<std::string> read_whole_file(const char* path, std::size_t limit) {
-    Fd fd(::open(path, O_RDONLY | O_CLOEXEC));
+namespace {
+
+std::optional<std::string> read_all(const Fd& fd, std::size_t limit) {
     if (!fd.valid()) return std::nullopt;
     // Read straight into the string: no buffer on the stack, whose pages
     // would stay resident in PID 1 for good after one read. It starts at
@@ -39,6 +40,10 @@ std::optional<std::string> read_whole_file(const char* path, std::size_t limit) 
     }
 }
 
+}  // namespace
+
+std::optional<std::string> read_whole_file(const char* path, std::size_t limit) { return read_all(Fd(::open(path, O_RDONLY | O_CLOEXEC)), limit); }
+
 std::string join_path(std::string_view directory, std::string_view name) {
     std::string path;
     path.reserve(directory.size() + 1 + name.size());
@@ -53,6 +58,15 @@ std::optional<std::string> read_whole_file(std::string_view directory, std::stri
     path.append(name);
     path.push_back('\0');
     return read_whole_file(path.data(), limit);
+}
+
+std::optional<std::string> read_whole_file_at(int directory, std::string_view relative, std::string_view name, std::size_t limit) {
+    fmt::basic_memory_buffer<char, 256> path;
+    path.append(relative);
+    if (!relative.empty()) path.push_back('/');
+    path.append(name);
+    path.push_back('\0');
+    return read_all(Fd(::openat(directory, path.data(), O_RDONLY | O_CLOEXEC)), limit);
 }
 
 }  // namespace vigil

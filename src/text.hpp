@@ -80,5 +80,8 @@ std::optional<std::string> read_whole_file(const char* path, std::size_t limit);
 // The same for directory/name, joined on the stack: reading a cgroup's file
 // allocates nothing for its path.
 std::optional<std::string> read_whole_file(std::string_view directory, std::string_view name, std::size_t limit);
+// The same for relative/name (or name alone) below an open directory: the
+// directory's own path is not walked again.
+std::optional<std::string> read_whole_file_at(int directory, std::string_view relative, std::string_view name, std::size_t limit);
 
 }  // namespace vigil

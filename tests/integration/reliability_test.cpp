@@ -345,3 +345,51 @@ TEST_CASE("--memory-restart with a size the working set already exceeds: the dra
     CHECK(read_file(record) == "15\n");  // the program got SIGTERM, as from an orchestrator
     CHECK(contains(read_file(dir.path("termination")), "vigil: exit code 75: program ended with exit code 0; memory restart at a working set of "));
 }
+
+TEST_CASE("the memory cgroup is found where /proc/self/cgroup names it, and below a cgroup namespace whose root the mount does not show") {
+    // vigil looks at the usual mount first, without mountinfo. In a cgroup
+    // namespace without cgroupfs mounted again, /proc/self/cgroup says "/"
+    // and the usual mount's root is the host's: that guess must be refused,
+    // and the cgroup found through mountinfo.
+    std::string hierarchy;
+    std::string limit_file;
+    std::string version;
+    if (read_file("/proc/self/mountinfo").find(" /sys/fs/cgroup/memory ") != std::string::npos &&
+        file_exists("/sys/fs/cgroup/memory/memory.limit_in_bytes")) {
+        hierarchy = "/sys/fs/cgroup/memory";
+        limit_file = "memory.limit_in_bytes";
+        version = "v1";
+    } else if (contains(read_file("/sys/fs/cgroup/cgroup.subtree_control"), "memory")) {
+        hierarchy = "/sys/fs/cgroup";
+        limit_file = "memory.max";
+        version = "v2";
+    }
+    if (::geteuid() != 0 || hierarchy.empty()) {
+        WARN("skipped: needs root and a memory cgroup hierarchy at /sys/fs/cgroup/memory (v1) or /sys/fs/cgroup (v2)");
+        return;
+    }
+    const std::string cgroup = hierarchy + "/vigil-test-" + std::to_string(::getpid());
+    REQUIRE(::mkdir(cgroup.c_str(), 0755) == 0);
+    struct Remove {
+        std::string cgroup;
+        ~Remove() {
+            wait_for([&] { return read_file(cgroup + "/cgroup.procs").empty(); });
+            ::rmdir(cgroup.c_str());
+        }
+    } remove{cgroup};
+    write_text(cgroup + "/" + limit_file, "268435456\n");
+    REQUIRE(read_file(cgroup + "/" + limit_file) == "268435456\n");
+
+    for (const bool namespaced : {false, true}) {
+        INFO(std::string(namespaced ? "in a cgroup namespace" : "in the host's cgroup namespace"));
+        TempDir dir;
+        LaunchOptions options;
+        options.prefix = {"sh", "-c", "echo $$ >\"$0/cgroup.procs\" && exec \"$@\"", cgroup};
+        if (namespaced) options.prefix.insert(options.prefix.end(), {"unshare", "--cgroup"});
+        Vigil vigil(dir, {"--log-level", "debug", helper, "exit", "0"}, options);
+        CHECK(vigil.wait_exit() == 0);
+        const auto err = vigil.err();
+        INFO(err);
+        CHECK(contains(err, "vigil: memory cgroup " + version + " at " + cgroup + ", limit 256 MiB\n"));
+    }
+}

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,6 +78,31 @@ TEST_CASE("read_whole_file joins a directory and a name, whatever the directory'
         ::unlink(path.c_str());
     }
     for (auto level = made.rbegin(); level != made.rend(); ++level) ::rmdir(level->c_str());
+    ::rmdir(pattern);
+}
+
+TEST_CASE("read_whole_file_at reads relative/name, or name alone, below an open directory") {
+    char pattern[] = "/tmp/vigil-text-XXXXXX";
+    REQUIRE(::mkdtemp(pattern) != nullptr);
+    const std::string top = pattern;
+    const std::string below = top + "/kubepods/pod";
+    REQUIRE(::mkdir((top + "/kubepods").c_str(), 0700) == 0);
+    REQUIRE(::mkdir(below.c_str(), 0700) == 0);
+    std::ofstream(top + "/cgroup.procs") << "1\n";
+    std::ofstream(below + "/cgroup.procs") << "7\n42\n";
+    const int directory = ::open(pattern, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(directory >= 0);
+    CHECK(vigil::read_whole_file_at(directory, "", "cgroup.procs", 4096) == std::string("1\n"));
+    CHECK(vigil::read_whole_file_at(directory, "kubepods/pod", "cgroup.procs", 4096) == std::string("7\n42\n"));
+    CHECK_FALSE(vigil::read_whole_file_at(directory, "kubepods/other", "cgroup.procs", 4096).has_value());
+    errno = 0;
+    CHECK_FALSE(vigil::read_whole_file_at(directory, "kubepods/pod", "cgroup.procs", 4).has_value());
+    CHECK(errno == EFBIG);
+    ::close(directory);
+    ::unlink((below + "/cgroup.procs").c_str());
+    ::unlink((top + "/cgroup.procs").c_str());
+    ::rmdir(below.c_str());
+    ::rmdir((top + "/kubepods").c_str());
     ::rmdir(pattern);
 }
 
