@@ -5,10 +5,12 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
@@ -149,17 +151,72 @@ bool lists_process(const std::optional<std::string>& procs, std::string_view pid
     return false;
 }
 
+// statx's unique mount ID and statmount(2), Linux 6.8 and later; the
+// system's headers may be older. The first published layout of the reply.
+constexpr unsigned statx_mnt_id_unique = 0x4000;
+constexpr long statmount_call = 457;  // the same number on every architecture vigil builds for
+constexpr std::uint64_t statmount_mnt_root = 0x8;
+struct MountIdRequest {
+    std::uint32_t size;
+    std::uint32_t spare;
+    std::uint64_t mnt_id;
+    std::uint64_t param;
+};
+struct MountFacts {
+    std::uint32_t size;
+    std::uint32_t spare1;
+    std::uint64_t mask;
+    std::uint32_t sb_dev_major;
+    std::uint32_t sb_dev_minor;
+    std::uint64_t sb_magic;
+    std::uint32_t sb_flags;
+    std::uint32_t fs_type;
+    std::uint64_t mnt_id;
+    std::uint64_t mnt_parent_id;
+    std::uint32_t mnt_id_old;
+    std::uint32_t mnt_parent_id_old;
+    std::uint64_t mnt_attr;
+    std::uint64_t mnt_propagation;
+    std::uint64_t mnt_peer_group;
+    std::uint64_t mnt_master;
+    std::uint64_t propagate_from;
+    std::uint32_t mnt_root;  // offset of the root's path in the strings after the struct
+    std::uint32_t mnt_point;
+    std::array<std::uint64_t, 50> spare2;
+};
+static_assert(sizeof(MountFacts) == 512);
+
+// The mount's root as mountinfo would show it (relative to the cgroup
+// namespace for cgroupfs), written into storage; nullopt when the kernel
+// cannot say or the path holds a backslash (mountinfo's escapes would then
+// be ambiguous).
+std::optional<std::string_view> mount_root(std::uint64_t mount_id, std::string& storage) {
+    storage.resize(sizeof(MountFacts) + 4096);
+    MountIdRequest request{sizeof(MountIdRequest), 0, mount_id, statmount_mnt_root};
+    if (::syscall(statmount_call, &request, storage.data(), storage.size(), 0) != 0) return std::nullopt;
+    MountFacts facts{};
+    std::memcpy(&facts, storage.data(), sizeof facts);
+    if ((facts.mask & statmount_mnt_root) == 0 || facts.size <= sizeof facts || facts.mnt_root >= facts.size - sizeof facts) return std::nullopt;
+    const std::string_view strings(storage.data() + sizeof facts, facts.size - sizeof facts);
+    const std::string_view root = strings.substr(facts.mnt_root, strings.find('\0', facts.mnt_root) - facts.mnt_root);
+    if (root.empty() || root.front() != '/' || root.find('\\') != std::string_view::npos) return std::nullopt;
+    return root;
+}
+
 // The usual layout, found without reading mountinfo (which costs vigil's
 // start more than everything else here together): the memory controller's
 // v1 hierarchy mounted at /sys/fs/cgroup/memory, or the unified one at
 // /sys/fs/cgroup. The same hierarchy mountinfo would pick: v1 whenever
 // /proc/self/cgroup has a memory line. A guess is taken only when it is the
-// root of a mount of that cgroup file system and its cgroup.procs lists this
-// process, either at the path /proc/self/cgroup gives below it or at the
-// mount itself (a container's own cgroup mounted as the hierarchy's root).
-// Anything else (cgroupfs mounted elsewhere, a cgroup namespace whose root
-// lies below the mount's) is left to mountinfo.
-std::optional<CgroupPlace> at_usual_mount(const MemoryPaths& paths, pid_t pid) {
+// root of a mount of that cgroup file system. Then the mount's root says
+// where the cgroup is, as in mountinfo, where statmount(2) can tell it
+// (Linux 6.8 and later; storage holds it). Otherwise the guess is taken only
+// when cgroup.procs lists this process, either at the path /proc/self/cgroup
+// gives below the mount or at the mount itself (a container's own cgroup
+// mounted as the hierarchy's root); anything else (cgroupfs mounted
+// elsewhere, a cgroup namespace whose root lies below the mount's) is left
+// to mountinfo.
+std::optional<CgroupPlace> at_usual_mount(const MemoryPaths& paths, pid_t pid, std::string& storage) {
     const bool v1 = paths.v1.has_value();
     if (!v1 && !paths.v2) return std::nullopt;
     const char* mount_point = v1 ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup";
@@ -169,17 +226,21 @@ std::optional<CgroupPlace> at_usual_mount(const MemoryPaths& paths, pid_t pid) {
     struct statfs file_system {};
     if (::fstatfs(mount.get(), &file_system) != 0 || file_system.f_type != (v1 ? CGROUP_SUPER_MAGIC : CGROUP2_SUPER_MAGIC)) return std::nullopt;
     struct statx about {};
-    if (::statx(mount.get(), "", AT_EMPTY_PATH, STATX_TYPE, &about) != 0 || (about.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) == 0 ||
+    if (::statx(mount.get(), "", AT_EMPTY_PATH, STATX_TYPE | statx_mnt_id_unique, &about) != 0 || (about.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) == 0 ||
         (about.stx_attributes & STATX_ATTR_MOUNT_ROOT) == 0)
         return std::nullopt;
     // A v1 hierarchy mounted there without the memory controller has no memory files.
     if (v1 && ::faccessat(mount.get(), "memory.oom_control", F_OK, 0) != 0) return std::nullopt;
 
+    const auto version = v1 ? CgroupVersion::v1 : CgroupVersion::v2;
+    const std::string_view path = v1 ? *paths.v1 : *paths.v2;
+    if ((about.stx_mask & statx_mnt_id_unique) != 0) {
+        if (const auto root = mount_root(about.stx_mnt_id, storage)) return CgroupPlace{version, *root, mount_point, path};
+    }
+
     std::array<char, 16> pid_text{};
     const auto written = std::to_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid).ptr;
     const std::string_view wanted(pid_text.data(), static_cast<std::size_t>(written - pid_text.data()));
-    const auto version = v1 ? CgroupVersion::v1 : CgroupVersion::v2;
-    const std::string_view path = v1 ? *paths.v1 : *paths.v2;
     const auto first = path.find_first_not_of('/');
     const std::string_view below = first == std::string_view::npos ? std::string_view{} : path.substr(first);
     if (lists_process(read_whole_file_at(mount.get(), below, "cgroup.procs", file_limit), wanted)) return CgroupPlace{version, "/", mount_point, path};
@@ -270,7 +331,8 @@ Result<MemoryCgroup> detect_memory_cgroup() {
         const auto cgroup_file = read_file("/proc/self/cgroup");
         if (!cgroup_file) return Error{"cannot read /proc/self/cgroup"};
         const auto paths = memory_paths(*cgroup_file);
-        place = at_usual_mount(paths, ::getpid());
+        std::string mount_facts;
+        place = at_usual_mount(paths, ::getpid(), mount_facts);
         std::optional<std::string> mountinfo;
         if (!place) {
             mountinfo = read_file("/proc/self/mountinfo");
