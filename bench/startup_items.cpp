@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
     // (Memory::inspect): where the cgroup is, and its OOM-kill count. The
     // limit (each level up to the mount) is read only when something needs
     // it. tini, dumb-init and catatonit read none of it.
-    std::printf("| the memory cgroup found at the usual mount: /proc/self/cgroup, the mount checked, cgroup.procs (vigil now) | %.1f µs |\n",
+    std::printf("| the memory cgroup found at the usual mount: /proc/self/cgroup, the mount checked, its root by statmount (vigil now; cgroup.procs before Linux 6.8) | %.1f µs |\n",
                 median_us(repetitions, [&] { sink += vigil::detect_memory_cgroup() ? 1 : 0; }));
     std::printf("| the memory cgroup found through /proc/self/cgroup and /proc/self/mountinfo (vigil before; now where the usual mount is not it) | %.1f µs |\n",
                 median_us(repetitions, [&] {
