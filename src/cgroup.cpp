@@ -238,9 +238,7 @@ std::optional<CgroupPlace> at_usual_mount(const MemoryPaths& paths, pid_t pid, s
         if (const auto root = mount_root(about.stx_mnt_id, storage)) return CgroupPlace{version, *root, mount_point, path};
     }
 
-    std::array<char, 16> pid_text{};
-    const auto written = std::to_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid).ptr;
-    const std::string_view wanted(pid_text.data(), static_cast<std::size_t>(written - pid_text.data()));
+    const std::string wanted = std::to_string(pid);
     const auto first = path.find_first_not_of('/');
     const std::string_view below = first == std::string_view::npos ? std::string_view{} : path.substr(first);
     if (lists_process(read_whole_file_at(mount.get(), below, "cgroup.procs", file_limit), wanted)) return CgroupPlace{version, "/", mount_point, path};

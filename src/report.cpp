@@ -73,7 +73,7 @@ bool Report::detailed() const { return log_.enabled(LogLevel::debug); }
 
 void Report::memory_cgroup(const MemoryCgroup& cgroup, std::optional<std::uint64_t> limit) {
     ending_.memory_limit = limit;
-    if (!log_.enabled(LogLevel::debug)) return;
+    if (!detailed()) return;
     log_.debug("cgroup", fmt::format("memory cgroup v{} at {}, limit {}", cgroup.version == CgroupVersion::v2 ? 2 : 1, cgroup.directory,
                                      limit ? format_bytes(*limit) : "none"),
                {{"directory", cgroup.directory}, {"limit_bytes", static_cast<std::int64_t>(limit.value_or(0))}});
