@@ -26,6 +26,12 @@ namespace {
 // Signals a process group or a process; ESRCH only means it is already gone.
 int send_signal(pid_t target, int signal) { return ::kill(target, signal) == 0 || errno == ESRCH ? 0 : errno; }
 
+// A SIGCHLD waits to be taken: a child exited or stopped since the last reap.
+bool child_event_waiting() {
+    sigset_t pending;
+    return ::sigpending(&pending) == 0 && ::sigismember(&pending, SIGCHLD) == 1;
+}
+
 // What carrying out one action found, for the report that follows it.
 struct Outcome {
     int error = 0;
@@ -79,14 +85,12 @@ void EventLoop::open_termination_log() {
 
 int EventLoop::run(char** environment) {
     if (const auto failed = start_program(environment)) return *failed;
-    memory_.inspect();
-    if (config_.memory_restart.enabled()) watch_memory();
-    // Start-up is over: what it allocated and freed (the environment's copy,
-    // the PATH candidates, /proc reads) goes back to the kernel rather than
-    // staying resident in PID 1 for the container's life.
-    ::malloc_trim(0);
+    // What the debug line shows and --memory-restart watches is set up at
+    // once; otherwise only while the program runs (settle_in).
+    const bool settle_at_once = report_.detailed() || config_.memory_restart.enabled();
 
     while (!exit_code_) {
+        if (!settled_ && !main_exited_ && (settle_at_once || !child_event_waiting())) settle_in();
         // The one wake-up armed: the supervisor's, or a memory sample due.
         std::optional<Milliseconds> wakeup = supervisor_.next_wakeup();
         if (const auto sample = memory_.next_sample(); sample && (!wakeup || *sample < *wakeup)) wakeup = sample;
@@ -102,6 +106,16 @@ int EventLoop::run(char** environment) {
         if (!exit_code_) carry_out(supervisor_.on_clock(now()));
     }
     return *exit_code_;
+}
+
+void EventLoop::settle_in() {
+    settled_ = true;
+    memory_.inspect();
+    if (config_.memory_restart.enabled()) watch_memory();
+    // Start-up is over: what it allocated and freed (the environment's copy,
+    // the PATH candidates, /proc reads) goes back to the kernel rather than
+    // staying resident in PID 1 for the container's life.
+    ::malloc_trim(0);
 }
 
 std::optional<int> EventLoop::start_program(char** environment) {

@@ -37,6 +37,12 @@ private:
     std::optional<int> start_program(char** environment);
     bool prepare_process();
     void open_termination_log();
+    // Once the program runs: the memory cgroup and its OOM-kill baseline,
+    // --memory-restart's watch, start-up's heap handed back. Not done for a
+    // program that exited before vigil got to it (its SIGCHLD waiting): vigil
+    // is about to end, and the baseline, read after the exit, could not show
+    // the exit as an OOM kill anyway.
+    void settle_in();
     void watch_memory();
     // Samples when one is due, or at once when memory.events changed (noticed).
     void sample_memory(bool noticed);
@@ -58,6 +64,7 @@ private:
     pid_t self_ = 0;
     pid_t main_pid_ = 0;
     bool main_exited_ = false;
+    bool settled_ = false;
     // The terminal whose foreground vigil handed to the program, or -1.
     int terminal_ = -1;
     Milliseconds left_behind_since_{0};

@@ -31,8 +31,8 @@ public:
     Memory(const Config& config, Report& report) : config_(config), report_(report) {}
 
     // The cgroup and the OOM-kill baseline (once; later calls do nothing).
-    // The program may be OOM-killed from its start, so this is done at once;
-    // the limit is read when first asked for.
+    // The program may be OOM-killed from its start, so the event loop does
+    // this as soon as the program runs; the limit is read when first asked for.
     void inspect();
     // NODE_OPTIONS for --node-heap, from the limit (inspects first).
     void size_node_heap(SpawnRequest& request);

@@ -9,9 +9,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "harness.hpp"
 
@@ -41,6 +46,60 @@ void write_text(const std::string& path, const std::string& text) {
     std::ofstream out(path);
     out << text;
 }
+
+// A memory cgroup of the test's own, with a limit and no swap, removed once
+// its processes are gone. make() says why not (a warning) and gives nullopt
+// without root or a memory hierarchy at the usual mount.
+struct TestMemoryCgroup {
+    std::string directory;
+    std::string version;  // "v1" or "v2", as vigil's debug line says it
+
+    static std::optional<TestMemoryCgroup> make(std::uint64_t limit) {
+        TestMemoryCgroup made;
+        std::string hierarchy;
+        std::string limit_file;
+        std::string swap_file;
+        if (read_file("/proc/self/mountinfo").find(" /sys/fs/cgroup/memory ") != std::string::npos &&
+            file_exists("/sys/fs/cgroup/memory/memory.limit_in_bytes")) {
+            hierarchy = "/sys/fs/cgroup/memory";
+            limit_file = "memory.limit_in_bytes";
+            swap_file = "memory.memsw.limit_in_bytes";  // memory and swap together: the same limit leaves no swap
+            made.version = "v1";
+        } else if (contains(read_file("/sys/fs/cgroup/cgroup.subtree_control"), "memory")) {
+            hierarchy = "/sys/fs/cgroup";
+            limit_file = "memory.max";
+            swap_file = "memory.swap.max";
+            made.version = "v2";
+        }
+        if (::geteuid() != 0 || hierarchy.empty()) {
+            WARN("skipped: needs root and a memory cgroup hierarchy at /sys/fs/cgroup/memory (v1) or /sys/fs/cgroup (v2)");
+            return std::nullopt;
+        }
+        made.directory = hierarchy + "/vigil-test-" + std::to_string(::getpid());
+        REQUIRE(::mkdir(made.directory.c_str(), 0755) == 0);
+        const auto text = std::to_string(limit) + "\n";
+        write_text(made.directory + "/" + limit_file, text);
+        REQUIRE(read_file(made.directory + "/" + limit_file) == text);
+        // Absent without swap accounting, where there is no swap to limit either.
+        if (file_exists(made.directory + "/" + swap_file)) {
+            write_text(made.directory + "/" + swap_file, made.version == "v1" ? text : "0\n");
+            REQUIRE(read_file(made.directory + "/" + swap_file) == (made.version == "v1" ? text : "0\n"));
+        }
+        return made;
+    }
+
+    TestMemoryCgroup() = default;
+    TestMemoryCgroup(TestMemoryCgroup&& other) noexcept : directory(std::exchange(other.directory, {})), version(other.version) {}
+    TestMemoryCgroup& operator=(TestMemoryCgroup&&) = delete;
+    ~TestMemoryCgroup() {
+        if (directory.empty()) return;
+        wait_for([&] { return read_file(directory + "/cgroup.procs").empty(); });
+        ::rmdir(directory.c_str());
+    }
+
+    // A launch prefix that moves itself, and so vigil, into the cgroup.
+    std::vector<std::string> enter() const { return {"sh", "-c", "echo $$ >\"$0/cgroup.procs\" && exec \"$@\"", directory}; }
+};
 
 }  // namespace
 
@@ -351,45 +410,38 @@ TEST_CASE("the memory cgroup is found where /proc/self/cgroup names it, and belo
     // namespace without cgroupfs mounted again, /proc/self/cgroup says "/"
     // and the usual mount's root is the host's: that guess must be refused,
     // and the cgroup found through mountinfo.
-    std::string hierarchy;
-    std::string limit_file;
-    std::string version;
-    if (read_file("/proc/self/mountinfo").find(" /sys/fs/cgroup/memory ") != std::string::npos &&
-        file_exists("/sys/fs/cgroup/memory/memory.limit_in_bytes")) {
-        hierarchy = "/sys/fs/cgroup/memory";
-        limit_file = "memory.limit_in_bytes";
-        version = "v1";
-    } else if (contains(read_file("/sys/fs/cgroup/cgroup.subtree_control"), "memory")) {
-        hierarchy = "/sys/fs/cgroup";
-        limit_file = "memory.max";
-        version = "v2";
-    }
-    if (::geteuid() != 0 || hierarchy.empty()) {
-        WARN("skipped: needs root and a memory cgroup hierarchy at /sys/fs/cgroup/memory (v1) or /sys/fs/cgroup (v2)");
-        return;
-    }
-    const std::string cgroup = hierarchy + "/vigil-test-" + std::to_string(::getpid());
-    REQUIRE(::mkdir(cgroup.c_str(), 0755) == 0);
-    struct Remove {
-        std::string cgroup;
-        ~Remove() {
-            wait_for([&] { return read_file(cgroup + "/cgroup.procs").empty(); });
-            ::rmdir(cgroup.c_str());
-        }
-    } remove{cgroup};
-    write_text(cgroup + "/" + limit_file, "268435456\n");
-    REQUIRE(read_file(cgroup + "/" + limit_file) == "268435456\n");
-
+    const auto cgroup = TestMemoryCgroup::make(268435456);
+    if (!cgroup) return;
     for (const bool namespaced : {false, true}) {
         INFO(std::string(namespaced ? "in a cgroup namespace" : "in the host's cgroup namespace"));
         TempDir dir;
         LaunchOptions options;
-        options.prefix = {"sh", "-c", "echo $$ >\"$0/cgroup.procs\" && exec \"$@\"", cgroup};
+        options.prefix = cgroup->enter();
         if (namespaced) options.prefix.insert(options.prefix.end(), {"unshare", "--cgroup"});
         Vigil vigil(dir, {"--log-level", "debug", helper, "exit", "0"}, options);
         CHECK(vigil.wait_exit() == 0);
         const auto err = vigil.err();
         INFO(err);
-        CHECK(contains(err, "vigil: memory cgroup " + version + " at " + cgroup + ", limit 256 MiB\n"));
+        CHECK(contains(err, "vigil: memory cgroup " + cgroup->version + " at " + cgroup->directory + ", limit 256 MiB\n"));
     }
+}
+
+TEST_CASE("a SIGCHLD pending when vigil starts does not cost an OOM kill its report") {
+    // vigil leaves the memory cgroup alone when the program has exited before
+    // vigil got to it, its SIGCHLD waiting. A SIGCHLD vigil was started with
+    // says nothing about the program: vigil must still take the OOM-kill
+    // baseline while the program runs, or the kill below goes unexplained.
+    const auto cgroup = TestMemoryCgroup::make(64 << 20);
+    if (!cgroup) return;
+    TempDir dir;
+    LaunchOptions options;
+    options.prefix = cgroup->enter();
+    // The helper's daemon step waits for its middle process: SIGCHLD, blocked, is pending at the exec.
+    options.prefix.insert(options.prefix.end(), {helper, "block", "CHLD", "daemon", "{", "exit", "0", "}", "exec"});
+    Vigil vigil(dir, {"node", "-e", "const kept = []; for (;;) kept.push(Buffer.alloc(1 << 20, 1))"}, options);
+    CHECK(vigil.wait_exit() == 137);
+    const auto err = vigil.err();
+    INFO(err);
+    CHECK(contains(err, "vigil: the kernel's OOM killer killed the program (pid "));
+    CHECK(contains(err, "memory limit 64 MiB"));
 }
