@@ -62,10 +62,11 @@ int main(int argc, char** argv) {
     std::printf("| libcap's constructor: 6 PR_CAPBSET_READ probes | %.1f µs |\n", median_us(repetitions, [&] {
                     for (int capability = 40; capability < 46; ++capability) sink += ::prctl(PR_CAPBSET_READ, capability);
                 }));
-    // What vigil reads of its memory cgroup after the program has started
-    // (Memory::inspect): where the cgroup is, and its OOM-kill count. The
-    // limit (each level up to the mount) is read only when something needs
-    // it. tini, dumb-init and catatonit read none of it.
+    // What vigil reads of its memory cgroup once the program runs
+    // (Memory::inspect, from the event loop; never for a program that exited
+    // before vigil got to it): where the cgroup is, and its OOM-kill count.
+    // The limit (each level up to the mount) is read only when something
+    // needs it. tini, dumb-init and catatonit read none of it.
     std::printf("| the memory cgroup found at the usual mount: /proc/self/cgroup, the mount checked, its root by statmount (vigil now; cgroup.procs before Linux 6.8) | %.1f µs |\n",
                 median_us(repetitions, [&] { sink += vigil::detect_memory_cgroup() ? 1 : 0; }));
     std::printf("| the memory cgroup found through /proc/self/cgroup and /proc/self/mountinfo (vigil before; now where the usual mount is not it) | %.1f µs |\n",
@@ -75,7 +76,7 @@ int main(int argc, char** argv) {
                     sink += own && mounts && vigil::locate_memory_cgroup(*own, *mounts) ? 1 : 0;
                 }));
     if (const auto cgroup = vigil::detect_memory_cgroup()) {
-        std::printf("| its OOM-kill count read (at start) | %.1f µs |\n",
+        std::printf("| its OOM-kill count read (once the program runs) | %.1f µs |\n",
                     median_us(repetitions, [&] { sink += vigil::read_oom_kill_count(*cgroup).has_value(); }));
         std::printf("| its memory limit read, every level up to the mount (only when needed) | %.1f µs |\n",
                     median_us(repetitions, [&] { sink += vigil::read_memory_limit(*cgroup).has_value(); }));
