@@ -219,6 +219,7 @@ void EventLoop::handle_signal(const Wakeup& received) {
     }
     // Started with it ignored (`vigil app &` from a script ignores SIGINT and
     // SIGQUIT): the program ignores it too, so vigil does as well.
+    take_stock_of_ignored(inherited_);
     if (sigismember(&inherited_.ignored, signal) == 1) {
         report_.ignored_as_inherited(signal);
         return;

@@ -72,21 +72,27 @@ InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec) 
         ::sigprocmask(SIG_BLOCK, &handled, &inherited.blocked);
     }
     sigemptyset(&inherited.ignored);
-    // One read of /proc/self/status instead of a sigaction query per handled
-    // signal: on a machine where a system call costs a microsecond, the 54
-    // queries took 50-60 us of every start and the read 8-12 us
-    // (bench/startup_items.cpp). Without /proc, the queries.
-    const auto from_proc = ignored_signals_from_proc();
-    const sigset_t ignored_now = from_proc ? *from_proc : ignored_signals_by_query(handled);
-    struct sigaction restore_default {};
-    restore_default.sa_handler = SIG_DFL;
-    for (int signal = 1; signal <= max_signal; ++signal) {
-        if (sigismember(&handled, signal) != 1 || sigismember(&ignored_now, signal) != 1) continue;
-        sigaddset(&inherited.ignored, signal);
-        // An ignored signal is discarded before it can be waited for.
-        ::sigaction(signal, &restore_default, nullptr);
+    struct sigaction child_action {};
+    if (::sigaction(SIGCHLD, nullptr, &child_action) == 0 && child_action.sa_handler == SIG_IGN) {
+        sigaddset(&inherited.ignored, SIGCHLD);
+        struct sigaction restore_default {};
+        restore_default.sa_handler = SIG_DFL;
+        ::sigaction(SIGCHLD, &restore_default, nullptr);
     }
     return inherited;
+}
+
+void take_stock_of_ignored(InheritedSignals& inherited) {
+    if (inherited.ignored_complete) return;
+    inherited.ignored_complete = true;
+    // One read of /proc/self/status instead of a sigaction query per handled
+    // signal (bench/startup_items.cpp times both); without /proc, the queries.
+    const sigset_t handled = handled_signals();
+    const auto from_proc = ignored_signals_from_proc();
+    const sigset_t ignored_now = from_proc ? *from_proc : ignored_signals_by_query(handled);
+    for (int signal = 1; signal <= max_signal; ++signal) {
+        if (sigismember(&handled, signal) == 1 && sigismember(&ignored_now, signal) == 1) sigaddset(&inherited.ignored, signal);
+    }
 }
 
 }  // namespace vigil

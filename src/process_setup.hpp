@@ -2,8 +2,9 @@
 // blocked first of all: a PID 1 loses every default-disposition signal that
 // arrives before it has blocked or handled it (a pod deleted the instant it
 // started), so nothing else (option parsing, the log, user lookups) may
-// come before. What vigil inherited (the mask, the ignored signals) is
-// recorded to be handed back to the program unchanged.
+// come before. The inherited mask is recorded to be handed back to the
+// program; ignored signals stay ignored (SIGCHLD is handed back too), and
+// which they are is looked up only when vigil needs to know.
 #pragma once
 
 #include <csignal>
@@ -20,19 +21,29 @@ namespace vigil {
 // The signal state vigil found at start, to be handed on unchanged.
 struct InheritedSignals {
     sigset_t blocked{};
-    sigset_t ignored{};  // as a set: a member was SIG_IGN when vigil started
+    // Members were SIG_IGN when vigil started: SIGCHLD from the start, every
+    // other handled signal once ignored_complete (take_stock_of_ignored).
+    sigset_t ignored{};
+    bool ignored_complete = false;
 };
 
 // Every signal vigil waits for: each forwardable signal and SIGCHLD.
 sigset_t handled_signals();
 
-// Blocks handled_signals() and records what was inherited. mask_at_exec is
+// Blocks handled_signals() and records the inherited mask. mask_at_exec is
 // the mask vigil was started with when its entry code blocked the signals
-// already (src/entry.hpp); the mask becomes exactly that plus handled_signals(). A signal that was
-// ignored is set back to its default action while blocked, so that vigil
-// still receives it (to drop it, as it was ignored, and say so) and SIGCHLD
-// still reports children; the program gets the ignored set back.
+// already (src/entry.hpp); the mask becomes exactly that plus handled_signals().
+// An ignored SIGCHLD is set back to its default action (ignored, the kernel
+// would reap vigil's children itself) and recorded, for the program to get
+// it back. Every other disposition is left as vigil found it, so the
+// program inherits it as it is; vigil still receives those signals, since
+// the kernel never discards a blocked signal, ignored or not.
 InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec = std::nullopt);
+
+// Completes inherited.ignored (once): which handled signals vigil was
+// started with ignored, from /proc/self/status, or one sigaction query each
+// without /proc. Asked only when a signal arrives: not a start-up cost.
+void take_stock_of_ignored(InheritedSignals& inherited);
 
 // Signal N for each set bit N-1 (signals 1-64): the form of the masks in
 // /proc/PID/status and of the one vigil's entry point saves.
