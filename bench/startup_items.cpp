@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "cgroup.hpp"
-#include "text.hpp"
 #include "process_setup.hpp"
 #include "spawn.hpp"
+#include "text.hpp"
 
 namespace {
 

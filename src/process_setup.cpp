@@ -90,9 +90,9 @@ void take_stock_of_ignored(InheritedSignals& inherited) {
     const sigset_t handled = handled_signals();
     const auto from_proc = ignored_signals_from_proc();
     const sigset_t ignored_now = from_proc ? *from_proc : ignored_signals_by_query(handled);
-    for (int signal = 1; signal <= max_signal; ++signal) {
-        if (sigismember(&handled, signal) == 1 && sigismember(&ignored_now, signal) == 1) sigaddset(&inherited.ignored, signal);
-    }
+    sigset_t handled_and_ignored;
+    sigandset(&handled_and_ignored, &handled, &ignored_now);
+    sigorset(&inherited.ignored, &inherited.ignored, &handled_and_ignored);
 }
 
 }  // namespace vigil

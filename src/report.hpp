@@ -33,7 +33,8 @@ public:
     void setup_failed(const std::string& what, int error);
     void not_a_subreaper(int error);
     void termination_log_refused(const std::string& path, const std::string& why);
-    // Whether debug lines are written (the memory cgroup's line needs its limit read at start).
+    // Whether debug lines are written: the memory cgroup's line then needs
+    // the cgroup looked at, and its limit read, at once.
     bool detailed() const;
     void memory_cgroup(const MemoryCgroup& cgroup, std::optional<std::uint64_t> limit);
     void memory_cgroup_unknown(const std::string& why);
