@@ -564,7 +564,8 @@ int main(int argc, char** argv) {
                 std::filesystem::copy_file(init.binary, rootfs + init.container_binary);
             }
         }
-        if (const auto runtime = e2e::find_runtime(rootfs, why_not)) {
+        const e2e::PodmanStore store;
+        if (const auto runtime = e2e::find_runtime(rootfs, store, why_not)) {
             for (const auto& init : inits) {
                 if (!init.prefix.empty() && init.container_binary.empty()) continue;
                 std::vector<std::string> command;

@@ -7,11 +7,12 @@ set -eu
 cd "$(dirname "$0")/.."
 tests/install-deps.sh podman runc busybox-static
 rootfs=$(mktemp -d)
-trap 'rm -rf "$rootfs"' EXIT
+. tests/podman-store.sh
+podman_store "$(mktemp -d)"
+trap 'podman_store_remove; rm -rf "$rootfs"' EXIT
 mkdir -p "$rootfs"/{bin,proc,dev,sys,tmp,usr,lib,lib64,etc}
 cp build-static/vigil "$rootfs/init"
 cp /bin/busybox "$rootfs/bin/busybox"
-podman=(podman --runtime runc --cgroup-manager cgroupfs --storage-driver vfs)
 cd "$rootfs/tmp"  # podman's conmon may leave a file named "oom" in its working directory
 for option in "" "--memory-restart 90"; do
     name=vigil-watch-cost-$$

@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 runs=${1:-5}
 tests/install-deps.sh podman runc busybox-static
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. tests/podman-store.sh
+podman_store "$work/podman"
+trap 'podman_store_remove; rm -rf "$work"' EXIT
 mkdir -p "$work/rootfs"/{bin,proc,dev,sys,tmp,usr,lib,lib64,etc,opt/node22}
 cp build-static/vigil "$work/rootfs/init"
 cp /bin/busybox "$work/rootfs/bin/busybox"
@@ -36,7 +38,7 @@ run() {
         by-hand) options=(/init --log-level warn env "NODE_OPTIONS=--max-old-space-size=$((limit * 75 / 100))") ;;
         alone) options=() ;;
     esac
-    podman --runtime runc --cgroup-manager cgroupfs --storage-driver vfs run --rm --network none \
+    "${podman[@]}" run --rm --network none \
         --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro \
         -v "$work/node22:/opt/node22:ro" --memory "${limit}m" --memory-swap "${limit}m" --rootfs "$work/rootfs" \
         "${options[@]}" "$node" -e "$leak" >/dev/null 2>&1 && echo 0 || echo $?

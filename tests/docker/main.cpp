@@ -3,9 +3,9 @@
 // says where everything is in the environment.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <cstdlib>
 
+#include "../cannot_run.hpp"
 #include "docker.hpp"
 
 namespace docker_suite {
@@ -36,8 +36,7 @@ const Setup& setup() {
 int main(int argc, char** argv) {
     const auto& setup = docker_suite::setup();
     if (setup.client.empty() || setup.host.empty() || setup.vigil.empty() || setup.init_path.empty()) {
-        std::puts("SKIP: run through tests/docker/run.sh (meson test --suite docker), which starts the Docker engine");
-        return 77;
+        return must_run::cannot_run("docker", "run through tests/docker/run.sh (meson test --suite docker), which starts the Docker engine");
     }
     return Catch::Session().run(argc, argv);
 }

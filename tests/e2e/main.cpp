@@ -1,5 +1,6 @@
-// The end-to-end suite: skipped (77) with the reason when this machine
-// cannot run containers; otherwise it finds a working podman runtime once.
+// The end-to-end suite: real containers (podman, in a store of its own).
+// Where this machine cannot run them the tier cannot run (cannot_run.hpp):
+// it fails under tests/run.sh and is skipped (77) elsewhere.
 #define CATCH_CONFIG_RUNNER
 #include <unistd.h>
 
@@ -7,35 +8,31 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "../cannot_run.hpp"
 #include "container.hpp"
 
 const e2e::Runtime* e2e_runtime = nullptr;
 std::string e2e_rootfs;
 
-namespace {
-int skip(const std::string& why) {
-    std::printf("SKIP: %s\n", why.c_str());
-    return 77;
-}
-}  // namespace
-
 int main(int argc, char** argv) {
-    if (::geteuid() != 0) return skip("containers need root here (podman with a directory rootfs)");
+    const auto cannot_run = [](const std::string& why) { return must_run::cannot_run("e2e", why); };
+    if (::geteuid() != 0) return cannot_run("containers need root here (podman with a directory rootfs)");
     for (const char* tool : {"podman", "node", "npm"}) {
-        if (e2e::run_command({"sh", "-c", std::string("command -v ") + tool}) != 0) return skip(std::string(tool) + " is not installed");
+        if (e2e::run_command({"sh", "-c", std::string("command -v ") + tool}) != 0) return cannot_run(std::string(tool) + " is not installed");
     }
-    if (::access("/bin/busybox", X_OK) != 0) return skip("busybox-static is not installed (/bin/busybox)");
+    if (::access("/bin/busybox", X_OK) != 0) return cannot_run("busybox-static is not installed (/bin/busybox)");
     const char* vigil = std::getenv("VIGIL_BINARY");
     const char* source = std::getenv("VIGIL_SOURCE_ROOT");
-    if (vigil == nullptr || source == nullptr) return skip("run through meson test (VIGIL_BINARY, VIGIL_SOURCE_ROOT)");
+    if (vigil == nullptr || source == nullptr) return cannot_run("run through meson test (VIGIL_BINARY, VIGIL_SOURCE_ROOT)");
 
     harness::TempDir dir;
     const std::string root(source);
     e2e_rootfs = e2e::build_rootfs(dir, vigil, root + "/tests/e2e/apps", root + "/docker/example/server.js");
+    const e2e::PodmanStore store;
     std::string why_not;
-    static const auto runtime = e2e::find_runtime(e2e_rootfs, why_not);
-    if (!runtime) return skip("no podman runtime works here: " + why_not);
+    const auto runtime = e2e::find_runtime(e2e_rootfs, store, why_not);
+    if (!runtime) return cannot_run("no podman runtime works here: " + why_not);
     e2e_runtime = &*runtime;
-    std::printf("e2e: podman with %s\n", runtime->description.c_str());
+    std::printf("e2e: podman with %s, in a store of its own\n", runtime->description.c_str());
     return Catch::Session().run(argc, argv);
 }

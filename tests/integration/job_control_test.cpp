@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "../cannot_run.hpp"
 #include "harness.hpp"
 #include "processes.hpp"
 
@@ -98,8 +99,7 @@ private:
 TEST_CASE("Ctrl-Z under a shell stops vigil with its program, and fg continues both with the terminal") {
     if (mode() == Mode::pid_one) return;  // under a shell vigil is the shell's job, not PID 1
     if (!file_exists("/bin/bash")) {
-        WARN("skipped: bash is not installed");
-        return;
+        CANNOT_RUN_CASE("bash is not installed");
     }
     TempDir dir;
     const auto record = dir.path("record");

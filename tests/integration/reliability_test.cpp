@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "../cannot_run.hpp"
 #include "harness.hpp"
 
 using namespace harness;
@@ -48,8 +49,8 @@ void write_text(const std::string& path, const std::string& text) {
 }
 
 // A memory cgroup of the test's own, with a limit and no swap, removed once
-// its processes are gone. make() says why not (a warning) and gives nullopt
-// without root or a memory hierarchy at the usual mount.
+// its processes are gone. Without root or a memory hierarchy at the usual
+// mount, make() cannot run its case (see cannot_run.hpp) and gives nullopt.
 struct TestMemoryCgroup {
     std::string directory;
     std::string version;  // "v1" or "v2", as vigil's debug line says it
@@ -72,8 +73,7 @@ struct TestMemoryCgroup {
             made.version = "v2";
         }
         if (::geteuid() != 0 || hierarchy.empty()) {
-            WARN("skipped: needs root and a memory cgroup hierarchy at /sys/fs/cgroup/memory (v1) or /sys/fs/cgroup (v2)");
-            return std::nullopt;
+            CANNOT_RUN_CASE("needs root and a memory cgroup hierarchy at /sys/fs/cgroup/memory (v1) or /sys/fs/cgroup (v2)", std::nullopt);
         }
         made.directory = hierarchy + "/vigil-test-" + std::to_string(::getpid());
         REQUIRE(::mkdir(made.directory.c_str(), 0755) == 0);
@@ -187,8 +187,7 @@ TEST_CASE("the termination message goes to the file that was there at start, eve
 
 TEST_CASE("without /proc of its own PID namespace vigil signals no stranger, and still kills the program at the deadline") {
     if (::geteuid() != 0) {
-        WARN("skipped: a PID namespace without its own /proc needs root (unshare --pid)");
-        return;
+        CANNOT_RUN_CASE("a PID namespace without its own /proc needs root (unshare --pid)");
     }
     // vigil is not PID 1 of a new PID namespace whose /proc is the outer one: the
     // numbers there are other processes. A sibling in the namespace must see no signal.
@@ -215,55 +214,88 @@ TEST_CASE("without /proc of its own PID namespace vigil signals no stranger, and
     }
 }
 
+// A freezer for one test: cgroup v1's freezer where the host has it (a
+// process frozen there survives SIGKILL), else cgroup v2's cgroup.freeze
+// (where SIGKILL goes through). Thawed and removed at the end.
+struct TestFreezer {
+    std::string cgroup;
+    bool v1 = false;
+
+    static std::string hierarchy(bool& v1) {
+        v1 = file_exists("/sys/fs/cgroup/freezer/cgroup.procs");
+        if (v1) return "/sys/fs/cgroup/freezer";
+        for (const char* v2 : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
+            if (file_exists(std::string(v2) + "/cgroup.controllers")) return v2;
+        }
+        return {};
+    }
+    TestFreezer() {
+        const std::string root = hierarchy(v1);
+        REQUIRE(!root.empty());
+        cgroup = root + "/vigil-test-" + std::to_string(::getpid());
+        REQUIRE(::mkdir(cgroup.c_str(), 0755) == 0);
+    }
+    ~TestFreezer() {
+        thaw();
+        wait_for([&] { return read_file(cgroup + "/cgroup.procs").empty(); });
+        ::rmdir(cgroup.c_str());
+    }
+    TestFreezer(const TestFreezer&) = delete;
+    TestFreezer& operator=(const TestFreezer&) = delete;
+
+    void freeze(pid_t pid) {
+        write_text(cgroup + "/cgroup.procs", std::to_string(pid) + "\n");
+        write_text(cgroup + (v1 ? "/freezer.state" : "/cgroup.freeze"), v1 ? "FROZEN\n" : "1\n");
+        REQUIRE(wait_for([&] { return frozen(); }));
+    }
+    bool frozen() const {
+        return v1 ? read_file(cgroup + "/freezer.state") == "FROZEN\n" : contains(read_file(cgroup + "/cgroup.events"), "frozen 1\n");
+    }
+    void thaw() { write_text(cgroup + (v1 ? "/freezer.state" : "/cgroup.freeze"), v1 ? "THAWED\n" : "0\n"); }
+};
+
 TEST_CASE("after the deadline's SIGKILL vigil waits a bounded time for a process that cannot die, then exits") {
-    const std::string freezer = "/sys/fs/cgroup/freezer";
-    if (::geteuid() != 0 || !file_exists(freezer + "/cgroup.procs")) {
-        WARN("skipped: needs root and the cgroup v1 freezer (a process frozen there survives SIGKILL)");
-        return;
+    bool v1 = false;
+    if (::geteuid() != 0 || TestFreezer::hierarchy(v1).empty()) {
+        CANNOT_RUN_CASE("needs root and a cgroup freezer (v1's freezer hierarchy, or cgroup v2)");
     }
     TempDir dir;
-    const std::string cgroup = freezer + "/vigil-test-" + std::to_string(::getpid());
-    REQUIRE(::mkdir(cgroup.c_str(), 0755) == 0);
-    struct Thaw {
-        std::string cgroup;
-        ~Thaw() {
-            write_text(cgroup + "/freezer.state", "THAWED\n");
-            wait_for([&] { return read_file(cgroup + "/cgroup.procs").empty(); });
-            ::rmdir(cgroup.c_str());
-        }
-    } thaw{cgroup};
-
+    TestFreezer freezer;
     Vigil vigil(dir, {"-t", "1s", helper, "ignore", "TERM", "ready", dir.path("ready"), "wait"});
     REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
     const pid_t program = vigil.host_pid(pid_in(dir.path("ready")));
     REQUIRE(program > 0);
-    write_text(cgroup + "/cgroup.procs", std::to_string(program) + "\n");
-    write_text(cgroup + "/freezer.state", "FROZEN\n");
-    REQUIRE(wait_for([&] { return read_file(cgroup + "/freezer.state") == "FROZEN\n"; }));
+    freezer.freeze(program);
     vigil.signal(SIGTERM);
-    // vigil gives up on the frozen program and says so, while it is still
-    // frozen. The exit line is written after the give-up line: wait for it,
-    // not for the first (reading between the two writes lost the second).
+    // The exit line is vigil's last: wait for it, not for a line before it
+    // (reading between two writes lost the second).
     REQUIRE(wait_for([&] { return contains(vigil.err(), "exiting with code"); }));
     const auto err = vigil.err();
     INFO(err);
     CHECK(contains(err, "drain deadline of 1s reached: killed 1 process(es)"));
-    CHECK(contains(err, "1 process(es) survived SIGKILL for 2s, exiting without them: "));
     CHECK(contains(err, "exiting with code 137"));
+    if (!freezer.v1) {
+        // cgroup v2's freezer lets SIGKILL through: nothing survives it.
+        CHECK_FALSE(contains(err, "survived SIGKILL"));
+        CHECK(vigil.wait_exit() == 137);
+        return;
+    }
+    // A process frozen in v1 survives SIGKILL: vigil gives up on it and says
+    // so, while it is still frozen.
+    CHECK(contains(err, "1 process(es) survived SIGKILL for 2s, exiting without them: "));
     if (mode() == Mode::subreaper) {
         CHECK(vigil.wait_exit() == 137);  // gone, with its program still frozen
-        CHECK(read_file(cgroup + "/freezer.state") == "FROZEN\n");
+        CHECK(freezer.frozen());
     } else {
         // As PID 1 the kernel holds vigil's exit until the namespace is empty.
-        write_text(cgroup + "/freezer.state", "THAWED\n");
+        freezer.thaw();
         CHECK(vigil.wait_exit() == 137);
     }
 }
 
 TEST_CASE("JSON log lines are valid JSON and UTF-8 whatever bytes they carry") {
     if (std::system("python3 -c 'import json' >/dev/null 2>&1") != 0) {
-        WARN("skipped: python3 is not installed");
-        return;
+        CANNOT_RUN_CASE("python3 is not installed");
     }
     TempDir dir;
     const std::string odd = "bad\xff\xfe overlong\xc0\xaf surrogate\xed\xa0\x80 cut\xe2\x82";
@@ -333,8 +365,7 @@ TEST_CASE("a signal vigil was started with ignored is ignored by vigil too") { c
 
 TEST_CASE("without /proc to read, vigil finds the signals it was started with ignored all the same") {
     if (::geteuid() != 0) {
-        WARN("skipped: hiding /proc needs root (unshare --mount)");
-        return;
+        CANNOT_RUN_CASE("hiding /proc needs root (unshare --mount)");
     }
     // vigil reads them from /proc/self/status, and asks sigaction signal by
     // signal where it cannot: here /proc is an empty tmpfs.
@@ -396,8 +427,7 @@ TEST_CASE("--memory-restart with a size the working set already exceeds: the dra
     const auto err = vigil.err();
     INFO(err);
     if (contains(err, "--memory-restart is off")) {
-        WARN("skipped: no memory cgroup can be read here");
-        return;
+        CANNOT_RUN_CASE("no memory cgroup can be read here");
     }
     CHECK(code == 75);
     CHECK(contains(err, "vigil: memory restart: the working set of "));

