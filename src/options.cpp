@@ -302,6 +302,14 @@ Result<Invocation> parse_invocation(int argc, char** argv, const Environment& en
     return invocation;
 }
 
+std::vector<OptionName> option_names() {
+    std::vector<OptionName> names;
+    for (const auto& spec : option_specs) {
+        names.push_back({spec.long_name, spec.key < 256 ? static_cast<char>(spec.key) : '\0', spec.variable != nullptr ? spec.variable : ""});
+    }
+    return names;
+}
+
 std::string help_text() {
     return fmt::format(R"(Usage: vigil [OPTIONS] [--] PROGRAM [ARGS...]
        vigil [OPTIONS] --from-pm2 FILE [--pm2-app NAME] [--pm2-env ENV] [--print]

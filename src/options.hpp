@@ -71,6 +71,15 @@ Result<Invocation> parse_invocation(int argc, char** argv, const Environment& en
 // The VIGIL_* entries of an environ-style array.
 Environment vigil_environment(char** environ_entries);
 
+// Every option of the table that drives the parser: its long name, its
+// short letter (0 if none) and its environment variable (empty if none).
+struct OptionName {
+    std::string_view long_name;
+    char short_name;
+    std::string_view variable;
+};
+std::vector<OptionName> option_names();
+
 std::string help_text();
 std::string version_text();
 
