@@ -43,6 +43,19 @@ def duration(seconds):
     return "%dm%02ds" % (seconds // 60, seconds % 60) if seconds >= 60 else "%ds" % seconds
 
 
+def wall_time(spans):
+    """The length of the union of (begin, end) intervals."""
+    total, reached = 0.0, None
+    for begin, end in sorted(spans):
+        if reached is None or begin > reached:
+            total += end - begin
+            reached = end
+        elif end > reached:
+            total += end - reached
+            reached = end
+    return total
+
+
 def show(rows_path, total_seconds):
     rows = []
     with open(rows_path, encoding="utf-8") as source:
@@ -50,22 +63,23 @@ def show(rows_path, total_seconds):
             fields = line.rstrip("\n").split("\t")
             if len(fields) == 7:
                 rows.append(fields)
-    # One line per build and suite, in the order they ran; its time is from
-    # its first test's start to its last one's end (tests run side by side).
+    # One line per build and suite, in the order they ran; its time is the
+    # wall time during which any of its tests ran (some run side by side).
     groups = {}
     for build, suite, test, result, start, seconds, reason in rows:
         group = groups.setdefault((build, suite), {"passed": 0, "failed": 0, "skipped": 0, "asked": 0, "spans": [], "notes": []})
         group[result] += 1
         group["spans"].append((float(start), float(start) + float(seconds)))
         if result != "passed":
-            group["notes"].append("%s %s: %s" % (test, "skipped, as asked" if result == "asked" else result, reason))
+            what = "the build" if test == "-" else test
+            group["notes"].append("%s %s: %s" % (what, "skipped, as asked" if result == "asked" else result, reason))
     print()
     print("%-8s %-12s %6s %6s %7s %7s  %s" % ("build", "suite", "passed", "failed", "skipped", "time", "what did not pass"))
     bad = False
     for (build, suite), group in groups.items():
         skipped = group["skipped"] + group["asked"]
         print("%-8s %-12s %6d %6d %7d %7s  %s" % (build, suite, group["passed"], group["failed"], skipped,
-                                                 duration(max(end for _, end in group["spans"]) - min(begin for begin, _ in group["spans"])), "; ".join(group["notes"])))
+                                                 duration(wall_time(group["spans"])), "; ".join(group["notes"])))
         bad = bad or group["failed"] > 0 or group["skipped"] > 0
     print("total: %s; %s" % (duration(total_seconds),
                              "FAILED: something failed, or was skipped without VIGIL_TEST_SKIP naming it" if bad
