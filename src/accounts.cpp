@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -14,10 +13,9 @@ namespace {
 
 // A decimal id below 2^32-1 (which the kernel reserves as "no id").
 std::optional<unsigned> parse_id(std::string_view text) {
-    unsigned value = 0;
-    if (text.empty() || text.size() > 10) return std::nullopt;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size() || value == 0xffffffffu) return std::nullopt;
+    if (text.size() > 10) return std::nullopt;
+    const auto value = whole_number<unsigned>(text);
+    if (value == 0xffffffffu) return std::nullopt;
     return value;
 }
 

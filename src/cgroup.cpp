@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <array>
-#include <charconv>
 #include <cstring>
 #include <vector>
 
@@ -266,9 +265,7 @@ std::optional<MemoryCgroup> locate_memory_cgroup(std::string_view proc_self_cgro
 std::optional<std::uint64_t> parse_memory_limit(std::string_view text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
     if (text == "max") return std::nullopt;
-    std::uint64_t value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    const auto value = whole_number<std::uint64_t>(text);
     // cgroup v1 spells "unlimited" as the largest page-aligned signed 64-bit number.
     if (value >= (std::uint64_t{1} << 62)) return std::nullopt;
     return value;
@@ -277,11 +274,7 @@ std::optional<std::uint64_t> parse_memory_limit(std::string_view text) {
 std::optional<std::uint64_t> parse_oom_kill_count(std::string_view text) {
     for (auto line : parts(text, '\n')) {
         if (line.substr(0, 9) != "oom_kill ") continue;
-        const auto number = line.substr(9);
-        std::uint64_t value = 0;
-        auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
-        if (error == std::errc{} && end == number.data() + number.size() && !number.empty()) return value;
-        return std::nullopt;
+        return whole_number<std::uint64_t>(line.substr(9));
     }
     return std::nullopt;
 }
@@ -375,14 +368,6 @@ std::optional<std::uint64_t> read_oom_kill_count(const MemoryCgroup& cgroup) {
     const auto text = read_file(cgroup.directory, oom_events_file(cgroup.version));
     if (!text) return std::nullopt;
     return parse_oom_kill_count(*text);
-}
-
-std::string format_bytes(std::uint64_t bytes) {
-    constexpr std::uint64_t mib = 1 << 20;
-    constexpr std::uint64_t gib = 1 << 30;
-    if (bytes >= gib && bytes % gib == 0) return fmt::format("{} GiB", bytes / gib);
-    if (bytes >= mib) return fmt::format("{} MiB", bytes / mib);
-    return fmt::format("{} bytes", bytes);
 }
 
 }  // namespace vigil

@@ -70,7 +70,4 @@ Result<MemoryCgroup> detect_memory_cgroup();
 std::optional<std::uint64_t> read_memory_limit(const MemoryCgroup& cgroup);
 std::optional<std::uint64_t> read_oom_kill_count(const MemoryCgroup& cgroup);
 
-// "128 MiB", "1.5 GiB".
-std::string format_bytes(std::uint64_t bytes);
-
 }  // namespace vigil

@@ -11,7 +11,7 @@ namespace vigil {
 inline constexpr int exit_usage = 2;          // bad option or value
 inline constexpr int exit_cannot_run = 126;   // found, but could not be started
 inline constexpr int exit_not_found = 127;    // no such program
-inline constexpr int exit_killed = 128 + 9;
+inline constexpr int exit_killed = 128 + 9;     // the program SIGKILLed at the deadline
 inline constexpr int exit_memory_restart = 75;  // EX_TEMPFAIL: drained for --memory-restart, restart me
 
 // 0..255 from a waitpid status.

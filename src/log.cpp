@@ -10,98 +10,9 @@
 #include <spdlog/sinks/sink.h>
 
 #include "stderr_writer.hpp"
+#include "text.hpp"
 
 namespace vigil {
-
-namespace {
-
-bool already_printable(std::string_view text) {
-    return std::none_of(text.begin(), text.end(), [](char c) {
-        const auto byte = static_cast<unsigned char>(c);
-        return byte < 0x20 || byte == 0x7f;
-    });
-}
-
-}  // namespace
-
-std::string printable(std::string_view text) {
-    // Nearly always there is nothing to escape: one pass, one copy.
-    if (already_printable(text)) return std::string(text);
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '\n') out += "\\n";
-        else if (c == '\t') out += "\\t";
-        else if (c == '\r') out += "\\r";
-        else if (byte < 0x20 || byte == 0x7f) out += fmt::format("\\x{:02x}", byte);
-        else out += c;
-    }
-    return out;
-}
-
-namespace {
-
-// The length of the well-formed UTF-8 sequence (RFC 3629) that starts text,
-// or 0 when it is not one: a stray continuation byte, an overlong form, a
-// surrogate, a code point past U+10FFFF, or a sequence cut short.
-std::size_t utf8_sequence_length(std::string_view text) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const unsigned char lead = byte(0);
-    std::size_t length = 0;
-    unsigned char second_low = 0x80;
-    unsigned char second_high = 0xbf;
-    if (lead < 0x80) return 1;
-    if (lead >= 0xc2 && lead <= 0xdf) length = 2;
-    else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        if (lead == 0xe0) second_low = 0xa0;   // overlong below U+0800
-        if (lead == 0xed) second_high = 0x9f;  // surrogates U+D800..U+DFFF
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        if (lead == 0xf0) second_low = 0x90;   // overlong below U+10000
-        if (lead == 0xf4) second_high = 0x8f;  // past U+10FFFF
-    } else {
-        return 0;  // a continuation byte, 0xc0, 0xc1 or 0xf5..0xff
-    }
-    if (text.size() < length || byte(1) < second_low || byte(1) > second_high) return 0;
-    for (std::size_t i = 2; i < length; ++i) {
-        if (byte(i) < 0x80 || byte(i) > 0xbf) return 0;
-    }
-    return length;
-}
-
-}  // namespace
-
-std::string json_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    while (!text.empty()) {
-        const char c = text.front();
-        const auto byte = static_cast<unsigned char>(c);
-        std::size_t consumed = 1;
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (byte < 0x20 || byte == 0x7f) {
-                    out += fmt::format("\\u{:04x}", byte);
-                } else if (byte < 0x80) {
-                    out += c;
-                } else if (const auto length = utf8_sequence_length(text); length > 0) {
-                    out.append(text.substr(0, length));
-                    consumed = length;
-                } else {
-                    out += "\xef\xbf\xbd";  // U+FFFD for each byte that is not valid UTF-8
-                }
-        }
-        text.remove_prefix(consumed);
-    }
-    return out;
-}
 
 std::string json_members(std::string_view message, std::string_view event, std::initializer_list<LogField> fields) {
     std::string out = fmt::format(R"("msg":"{}","event":"{}")", json_escape(message), json_escape(event));
@@ -226,7 +137,7 @@ void Log::write(LogLevel level, std::string_view event, std::string_view message
     if (!enabled(level)) return;
     if (format_ == LogFormat::json) {
         logger_->log(to_spdlog(level), json_members(message, event, fields));
-    } else if (already_printable(message)) {
+    } else if (is_printable(message)) {
         logger_->log(to_spdlog(level), spdlog::string_view_t(message.data(), message.size()));  // as it is: no copy
     } else {
         logger_->log(to_spdlog(level), printable(message));

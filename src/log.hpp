@@ -12,7 +12,7 @@
 #include <string_view>
 #include <variant>
 
-#include "options.hpp"
+#include "log_settings.hpp"
 
 namespace spdlog { class logger; }
 
@@ -23,15 +23,8 @@ struct LogField {
     std::variant<std::int64_t, std::string_view> value;
 };
 
-// Text safe for one line of a terminal: control characters become \n, \t,
-// \r or \xHH, so a bad value quoted in a message cannot break the line.
-std::string printable(std::string_view text);
-
 // "2026-11-25T15:55:02.114Z" for milliseconds since the epoch, in UTC.
 std::string utc_timestamp(std::int64_t milliseconds_since_epoch);
-
-// Escapes text for the inside of a JSON string.
-std::string json_escape(std::string_view text);
 
 // The JSON members for a message, an event and its fields, without braces:
 // "msg":"…","event":"…","pid":7

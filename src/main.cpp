@@ -18,6 +18,7 @@
 #include "pm2_file.hpp"
 #include "process_setup.hpp"
 #include "standard_streams.hpp"
+#include "text.hpp"
 
 namespace {
 

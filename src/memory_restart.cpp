@@ -1,6 +1,5 @@
 #include "memory_restart.hpp"
 
-#include <charconv>
 
 #include <fmt/format.h>
 
@@ -8,13 +7,6 @@
 
 namespace vigil {
 namespace {
-
-std::optional<std::uint64_t> whole_number(std::string_view text) {
-    std::uint64_t value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-    return value;
-}
 
 std::string_view trimmed(std::string_view text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
@@ -25,7 +17,7 @@ std::string_view trimmed(std::string_view text) {
 std::optional<std::uint64_t> stat_value(std::string_view stat, std::string_view name) {
     for (auto line : parts(stat, '\n')) {
         if (line.size() > name.size() && line.substr(0, name.size()) == name && line[name.size()] == ' ')
-            return whole_number(line.substr(name.size() + 1));
+            return whole_number<std::uint64_t>(line.substr(name.size() + 1));
     }
     return std::nullopt;
 }
@@ -47,11 +39,11 @@ Result<std::uint64_t> parse_memory_size(std::string_view text) {
     else return bad();
     // A whole part and at most three decimals ("1.5G"), without floating point.
     const auto dot = number.find('.');
-    const auto whole = whole_number(number.substr(0, dot));
+    const auto whole = whole_number<std::uint64_t>(number.substr(0, dot));
     std::uint64_t thousandths = 0;
     if (dot != std::string_view::npos) {
         const auto fraction = number.substr(dot + 1);
-        const auto value = whole_number(fraction);
+        const auto value = whole_number<std::uint64_t>(fraction);
         if (!value || fraction.size() > 3) return bad();
         thousandths = *value;
         for (std::size_t i = fraction.size(); i < 3; ++i) thousandths *= 10;
@@ -67,7 +59,7 @@ Result<MemoryRestartSetting> parse_memory_restart(std::string_view text) {
     auto percent_text = text;
     if (!percent_text.empty() && percent_text.back() == '%') percent_text.remove_suffix(1);
     // A bare number is a percentage; a size always has its unit.
-    if (const auto percent = whole_number(percent_text)) {
+    if (const auto percent = whole_number<std::uint64_t>(percent_text)) {
         if (*percent < 1 || *percent > 99)
             return Error{fmt::format("invalid memory restart '{}': expected a percentage of the memory limit from 1 to 99, or a size such as 500M", text)};
         setting.percent = static_cast<int>(*percent);
@@ -81,7 +73,7 @@ Result<MemoryRestartSetting> parse_memory_restart(std::string_view text) {
 }
 
 std::optional<std::uint64_t> working_set(CgroupVersion version, std::string_view usage, std::string_view stat) {
-    const auto used = whole_number(trimmed(usage));
+    const auto used = whole_number<std::uint64_t>(trimmed(usage));
     const auto inactive = stat_value(stat, version == CgroupVersion::v2 ? "inactive_file" : "total_inactive_file");
     if (!used || !inactive) return std::nullopt;
     return *used > *inactive ? *used - *inactive : 0;

@@ -3,7 +3,6 @@
 #include <getopt.h>
 
 #include <array>
-#include <charconv>
 
 #include <fmt/format.h>
 
@@ -53,11 +52,9 @@ constexpr OptionSpec option_specs[] = {
 };
 
 Result<int> parse_exit_code(std::string_view text) {
-    int value = -1;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < 0 || value > 255)
-        return Error{fmt::format("invalid exit code '{}': expected a number from 0 to 255", text)};
-    return value;
+    const auto value = whole_number<int>(text);
+    if (!value || *value < 0 || *value > 255) return Error{fmt::format("invalid exit code '{}': expected a number from 0 to 255", text)};
+    return *value;
 }
 
 Result<bool> parse_flag(std::string_view text) {
@@ -139,11 +136,10 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
             return success();
         }
         case opt_node_heap: {
-            int percent = 0;
-            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), percent);
-            if (value.empty() || ec != std::errc{} || end != value.data() + value.size() || percent < 1 || percent > 100)
+            const auto percent = whole_number<int>(value);
+            if (!percent || *percent < 1 || *percent > 100)
                 return Error{fmt::format("invalid heap percentage '{}': expected a number from 1 to 100", value)};
-            config.node_heap_percent = percent;
+            config.node_heap_percent = *percent;
             return success();
         }
         case opt_memory_restart: {

@@ -13,14 +13,12 @@
 #include <vector>
 
 #include "duration.hpp"
+#include "log_settings.hpp"
 #include "memory_restart.hpp"
 #include "result.hpp"
 #include "signals.hpp"
 
 namespace vigil {
-
-enum class LogLevel { off, error, warn, info, debug };
-enum class LogFormat { text, json };
 
 struct Config {
     Milliseconds drain_timeout{25'000};  // 0 = wait forever

@@ -2,12 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <span>
 
 #include <fmt/format.h>
 
-#include "log.hpp"
 #include "memory_restart.hpp"
 #include "text.hpp"
 
@@ -283,13 +281,12 @@ Result<Pm2Plan> plan_from_pm2(const Pm2File& file, const Pm2Context& context) {
     for (const auto& [name, value] : environment) plan.environment.push_back(fmt::format("{}={}", name, value));
 
     if (const auto timeout = scalar("kill_timeout")) {
-        std::int64_t milliseconds = 0;
-        auto [end, error] = std::from_chars(timeout->data(), timeout->data() + timeout->size(), milliseconds);
-        if (error != std::errc{} || end != timeout->data() + timeout->size() || milliseconds < 0)
+        const auto milliseconds = whole_number<std::int64_t>(*timeout);
+        if (!milliseconds || *milliseconds < 0)
             plan.warnings.push_back(fmt::format("kill_timeout: '{}' is not a number of milliseconds; ignored", *timeout));
         else {
-            plan.drain_timeout = Milliseconds{milliseconds};
-            plan.notes.push_back(fmt::format("kill_timeout {} ms: the drain timeout is {}", milliseconds, format_duration(*plan.drain_timeout)));
+            plan.drain_timeout = Milliseconds{*milliseconds};
+            plan.notes.push_back(fmt::format("kill_timeout {} ms: the drain timeout is {}", *milliseconds, format_duration(*plan.drain_timeout)));
         }
     } else {
         plan.notes.push_back("no kill_timeout: vigil's drain timeout applies (PM2's default of 1.6 s would have cut drains short)");

@@ -51,14 +51,14 @@ Result<Pm2File> evaluate_pm2_file(const std::string& file, const std::optional<s
     const auto node = find_node(path_variable);
     if (!node) return Error{fmt::format("no node to evaluate it with (none in PATH={})", path_variable)};
 
-    int records[2];
-    int errors[2];
-    if (::pipe2(records, O_CLOEXEC) != 0) return Error{fmt::format("pipe: {}", errno_text())};
-    Fd records_read(records[0]);
-    Fd records_write(records[1]);
-    if (::pipe2(errors, O_CLOEXEC) != 0) return Error{fmt::format("pipe: {}", errno_text())};
-    Fd errors_read(errors[0]);
-    Fd errors_write(errors[1]);
+    auto records = make_pipe();
+    if (!records) return Error{records.error()};
+    auto errors = make_pipe();
+    if (!errors) return Error{errors.error()};
+    Fd& records_read = records->read_end;
+    Fd& records_write = records->write_end;
+    Fd& errors_read = errors->read_end;
+    Fd& errors_write = errors->write_end;
 
     // The file's own console output goes where node's errors go, not into the records.
     posix_spawn_file_actions_t actions;

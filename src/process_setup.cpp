@@ -2,7 +2,6 @@
 
 #include <signal.h>
 
-#include <charconv>
 #include <cstdint>
 
 #include "signals.hpp"
@@ -35,10 +34,9 @@ std::optional<sigset_t> parse_ignored_signals(std::string_view status) {
     auto value = status.substr(at + key.size());
     while (!value.empty() && (value.front() == '\t' || value.front() == ' ')) value.remove_prefix(1);
     value = value.substr(0, value.find('\n'));
-    std::uint64_t bits = 0;
-    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), bits, 16);
-    if (error != std::errc{} || end != value.data() + value.size() || value.empty()) return std::nullopt;
-    return signals_from_bits(bits);
+    const auto bits = whole_number<std::uint64_t>(value, 16);
+    if (!bits) return std::nullopt;
+    return signals_from_bits(*bits);
 }
 
 std::optional<sigset_t> ignored_signals_from_proc() {

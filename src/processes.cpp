@@ -13,6 +13,7 @@
 #include <string>
 
 #include "fd.hpp"
+#include "text.hpp"
 
 namespace vigil {
 
@@ -23,8 +24,9 @@ std::optional<ProcessEntry> parse_proc_stat(std::string_view text) {
     const auto close = text.rfind(')');
     if (open == std::string_view::npos || close == std::string_view::npos || close < open) return std::nullopt;
     ProcessEntry entry{};
-    auto [pid_end, pid_error] = std::from_chars(text.data(), text.data() + open, entry.pid);
-    if (pid_error != std::errc{} || pid_end != text.data() + open || entry.pid <= 0) return std::nullopt;
+    const auto pid = whole_number<pid_t>(text.substr(0, open));
+    if (!pid || *pid <= 0) return std::nullopt;
+    entry.pid = *pid;
     std::string_view rest = text.substr(close + 1);
     if (rest.size() < 5 || rest[0] != ' ' || rest[2] != ' ') return std::nullopt;
     entry.state = rest[1];
@@ -95,9 +97,8 @@ ProcView inspect_proc() {
     const ssize_t length = ::readlink("/proc/self", target, sizeof target - 1);
     // A procfs where vigil cannot see itself, or sees another number, is another namespace's.
     if (length <= 0) return ProcView::foreign;
-    pid_t shown = 0;
-    auto [end, error] = std::from_chars(target, target + length, shown);
-    return error == std::errc{} && end == target + length && shown == ::getpid() ? ProcView::own : ProcView::foreign;
+    const auto shown = whole_number<pid_t>(std::string_view(target, static_cast<std::size_t>(length)));
+    return shown == ::getpid() ? ProcView::own : ProcView::foreign;
 }
 
 std::optional<std::vector<ProcessEntry>> reachable_processes(bool pid_one) {

@@ -9,6 +9,7 @@
 #include "exit_status.hpp"
 #include "node_heap.hpp"
 #include "signals.hpp"
+#include "text.hpp"
 
 namespace vigil {
 namespace {

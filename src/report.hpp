@@ -75,7 +75,6 @@ public:
     // The termination message, from everything reported so far.
     void write_termination_message(const TerminationLog& file);
 
-    Ending& ending() { return ending_; }
 
 private:
     Log& log_;

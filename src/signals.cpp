@@ -1,9 +1,10 @@
 #include "signals.hpp"
 
-#include <charconv>
 #include <cctype>
 
 #include <fmt/format.h>
+
+#include "text.hpp"
 
 namespace vigil {
 namespace {
@@ -33,11 +34,8 @@ std::string upper(std::string_view text) {
 
 // Parses all of text as a small non-negative number; -1 otherwise.
 int parse_number(std::string_view text) {
-    int value = 0;
-    if (text.empty() || text.size() > 3) return -1;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size()) return -1;
-    return value;
+    if (text.size() > 3) return -1;
+    return whole_number<int>(text).value_or(-1);
 }
 
 }  // namespace

@@ -14,9 +14,7 @@
 
 namespace vigil {
 
-StderrWriter::StderrWriter() : StderrWriter(STDERR_FILENO) {}
-
-StderrWriter::StderrWriter(int fd) : fd_(fd) {
+StderrWriter::StderrWriter() : fd_(STDERR_FILENO) {
     struct stat about {};
     if (::fstat(fd_, &about) != 0) {
         method_ = Method::closed;

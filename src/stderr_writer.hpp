@@ -28,8 +28,6 @@ public:
     };
 
     StderrWriter();
-    // For the tests: the method for a descriptor other than 2.
-    explicit StderrWriter(int fd);
 
     // Writes one whole line (with its newline). False when it was dropped:
     // stderr could not take it at once (nothing, or only part of it, went out).

@@ -9,18 +9,6 @@
 
 namespace vigil {
 
-const char* phase_name(Phase phase) {
-    switch (phase) {
-        case Phase::running: return "running";
-        case Phase::pre_stop: return "pre-stop";
-        case Phase::draining: return "draining";
-        case Phase::cleaning_up: return "cleaning up";
-        case Phase::killing: return "killing";
-        case Phase::done: return "done";
-    }
-    return "unknown";
-}
-
 Supervisor::Supervisor(const SupervisorSettings& settings) : settings_(settings) {}
 
 void Supervisor::arm_deadline(Milliseconds now) {
@@ -122,7 +110,7 @@ Actions Supervisor::on_clock(Milliseconds now) {
     if (phase_ == Phase::killing && kill_wait_until_ && now >= *kill_wait_until_) {
         kill_wait_until_.reset();
         // The program itself may be among the survivors: then it was vigil's kill.
-        if (!exit_code_) exit_code_ = 128 + SIGKILL;
+        if (!exit_code_) exit_code_ = exit_killed;
         return {action::AbandonUnreaped{}, finish()};
     }
     if (phase_ == Phase::pre_stop && pre_stop_until_ && now >= *pre_stop_until_) {

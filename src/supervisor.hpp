@@ -16,7 +16,6 @@
 namespace vigil {
 
 enum class Phase { running, pre_stop, draining, cleaning_up, killing, done };
-const char* phase_name(Phase phase);
 
 namespace action {
 // A stop signal (or --memory-restart) began the shutdown; the drain clock runs from now.
@@ -80,7 +79,6 @@ public:
     // The signal that started the drain, if one did.
     std::optional<int> stop_signal() const { return stop_signal_; }
     std::optional<Milliseconds> deadline() const { return deadline_; }
-    std::optional<int> exit_code() const { return exit_code_; }
 
 private:
     void arm_deadline(Milliseconds now);

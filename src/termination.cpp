@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include "cgroup.hpp"
 #include "fd.hpp"
 #include "signals.hpp"
+#include "text.hpp"
 
 namespace vigil {
 

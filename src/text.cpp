@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -67,6 +69,100 @@ std::optional<std::string> read_whole_file_at(int directory, std::string_view re
     path.append(name);
     path.push_back('\0');
     return read_all(Fd(::openat(directory, path.data(), O_RDONLY | O_CLOEXEC)), limit);
+}
+
+bool is_printable(std::string_view text) {
+    return std::none_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7f;
+    });
+}
+
+std::string printable(std::string_view text) {
+    // Nearly always there is nothing to escape: one pass, one copy.
+    if (is_printable(text)) return std::string(text);
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\n') out += "\\n";
+        else if (c == '\t') out += "\\t";
+        else if (c == '\r') out += "\\r";
+        else if (byte < 0x20 || byte == 0x7f) out += fmt::format("\\x{:02x}", byte);
+        else out += c;
+    }
+    return out;
+}
+
+namespace {
+
+// The length of the well-formed UTF-8 sequence (RFC 3629) that starts text,
+// or 0 when it is not one: a stray continuation byte, an overlong form, a
+// surrogate, a code point past U+10FFFF, or a sequence cut short.
+std::size_t utf8_sequence_length(std::string_view text) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(0);
+    std::size_t length = 0;
+    unsigned char second_low = 0x80;
+    unsigned char second_high = 0xbf;
+    if (lead < 0x80) return 1;
+    if (lead >= 0xc2 && lead <= 0xdf) length = 2;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        if (lead == 0xe0) second_low = 0xa0;   // overlong below U+0800
+        if (lead == 0xed) second_high = 0x9f;  // surrogates U+D800..U+DFFF
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        if (lead == 0xf0) second_low = 0x90;   // overlong below U+10000
+        if (lead == 0xf4) second_high = 0x8f;  // past U+10FFFF
+    } else {
+        return 0;  // a continuation byte, 0xc0, 0xc1 or 0xf5..0xff
+    }
+    if (text.size() < length || byte(1) < second_low || byte(1) > second_high) return 0;
+    for (std::size_t i = 2; i < length; ++i) {
+        if (byte(i) < 0x80 || byte(i) > 0xbf) return 0;
+    }
+    return length;
+}
+
+}  // namespace
+
+std::string json_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    while (!text.empty()) {
+        const char c = text.front();
+        const auto byte = static_cast<unsigned char>(c);
+        std::size_t consumed = 1;
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (byte < 0x20 || byte == 0x7f) {
+                    out += fmt::format("\\u{:04x}", byte);
+                } else if (byte < 0x80) {
+                    out += c;
+                } else if (const auto length = utf8_sequence_length(text); length > 0) {
+                    out.append(text.substr(0, length));
+                    consumed = length;
+                } else {
+                    out += "\xef\xbf\xbd";  // U+FFFD for each byte that is not valid UTF-8
+                }
+        }
+        text.remove_prefix(consumed);
+    }
+    return out;
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+    constexpr std::uint64_t mib = 1 << 20;
+    constexpr std::uint64_t gib = 1 << 30;
+    if (bytes >= gib && bytes % gib == 0) return fmt::format("{} GiB", bytes / gib);
+    if (bytes >= mib) return fmt::format("{} MiB", bytes / mib);
+    return fmt::format("{} bytes", bytes);
 }
 
 }  // namespace vigil

@@ -1,7 +1,9 @@
 // Small text helpers shared by the parsers, and reading a whole small file.
 #pragma once
 
+#include <charconv>
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -70,6 +72,29 @@ inline std::vector<std::string_view> split(std::string_view text, char separator
     const auto cut = parts(text, separator);
     return {cut.begin(), Parts::end()};
 }
+
+// All of text as a whole number of type Number in base, or nullopt: empty,
+// anything but digits (a leading '-' only where Number is signed), or out
+// of range. The one number parser of vigil's own text and the kernel's.
+template <typename Number>
+std::optional<Number> whole_number(std::string_view text, int base = 10) {
+    Number value{};
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+// Text safe for one line of a terminal: control characters become \n, \t,
+// \r or \xHH, so a bad value quoted in a message cannot break the line.
+std::string printable(std::string_view text);
+// Whether printable(text) would be text itself.
+bool is_printable(std::string_view text);
+
+// Escapes text for the inside of a JSON string (invalid UTF-8 becomes U+FFFD).
+std::string json_escape(std::string_view text);
+
+// "128 MiB", "2 GiB" (whole GiBs only), "900 bytes".
+std::string format_bytes(std::uint64_t bytes);
 
 // "directory/name" in one allocation, without a format string to parse.
 std::string join_path(std::string_view directory, std::string_view name);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cgroup.hpp"
+#include "text.hpp"
 
 using vigil::CgroupVersion;
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "log.hpp"
+#include "text.hpp"
 
 TEST_CASE("json_escape escapes quotes, backslashes and control characters") {
     CHECK(vigil::json_escape("plain") == "plain");
