@@ -64,20 +64,25 @@ test_build() {
     local begun
     begun=$(date +%s)
     echo "=== $name: building in $directory"
+    local build_log
+    build_log=$(mktemp)
     if [ -f "$directory/build.ninja" ]; then
         # A cross build keeps the options it was set up with.
         case " ${setup[*]} " in
             *" --cross-file "*) true ;;
-            *) meson configure "$directory" "${setup[@]}" >/dev/null ;;
+            *) meson configure "$directory" "${setup[@]}" ;;
         esac
     else
-        meson setup "$directory" "${setup[@]}" >/dev/null
-    fi && meson compile -C "$directory" >/dev/null
+        meson setup "$directory" "${setup[@]}"
+    fi >"$build_log" 2>&1 && meson compile -C "$directory" >>"$build_log" 2>&1
     local built=$?
     if [ $built -ne 0 ]; then
-        row "$name" build - failed $(($(date +%s) - begun)) "configuring or compiling failed (above)"
+        tail -n 80 "$build_log"
+        rm -f "$build_log"
+        row "$name" build - failed $(($(date +%s) - begun)) "configuring or compiling failed (its log's end is above)"
         return
     fi
+    rm -f "$build_log"
     row "$name" build - passed $(($(date +%s) - begun)) ""
     local selected=() line suite test
     while read -r line; do  # "vigil:SUITE / TEST"
