@@ -16,6 +16,7 @@
 
 #include "cgroup.hpp"
 #include "process_setup.hpp"
+#include "program_environment.hpp"
 #include "spawn.hpp"
 #include "text.hpp"
 
@@ -86,7 +87,8 @@ int main(int argc, char** argv) {
     const std::vector<std::string> command{"/bin/true"};
     vigil::SpawnRequest request;
     request.command = command;
-    vigil::finish_environment(request);
+    vigil::ProgramEnvironment environment;
+    request.environment = environment.for_exec();
     sigemptyset(&request.signals.blocked);
     sigemptyset(&request.signals.ignored);
     const int spawns = std::max(1, repetitions / 10);

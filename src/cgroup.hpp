@@ -10,11 +10,10 @@
 
 #include <sys/types.h>
 
+#include "cgroup_version.hpp"
 #include "result.hpp"
 
 namespace vigil {
-
-enum class CgroupVersion { v1, v2 };
 
 // One line of /proc/self/mountinfo, its fields still as written (escaped).
 struct MountLine {

@@ -118,65 +118,37 @@ void EventLoop::settle_in() {
     ::malloc_trim(0);
 }
 
-std::optional<int> EventLoop::start_program(char** environment) {
+std::optional<int> EventLoop::start_program(char** inherited_environment) {
     // Who the program will be is settled before anything changes or starts.
     SpawnRequest request;
-    if (!config_.user.empty()) {
-        auto identity = lookup_identity(config_.user);
-        if (!identity) {
-            report_.bad_configuration(identity.error(), {{"user", config_.user}});
-            return exit_usage;
-        }
-        request.identity = *identity;
-        request.user_spec = config_.user;
-    }
-    if (config_.capabilities) {
-        if (auto held = check_capabilities_held(*config_.capabilities); !held) {
-            report_.bad_configuration(held.error());
-            return exit_usage;
-        }
-        request.capabilities = config_.capabilities;
-    }
-    request.no_new_privs = config_.no_new_privs;
-
+    if (!settle_identity(request)) return exit_usage;
     if (!prepare_process()) return exit_cannot_run;
     report_.configuration_warnings();
     // Opened now, while the file is the one the operator named.
     open_termination_log();
 
     request.command = config_.command;
-    std::size_t inherited_count = 0;
-    while (environment != nullptr && environment[inherited_count] != nullptr) ++inherited_count;
-    // Three more: the NODE_OPTIONS --node-heap may add, HOME and the null.
-    request.environment.reserve(inherited_count + config_.program_environment.size() + 3);
-    request.environment.assign(environment, environment + inherited_count);
-    for (const auto& entry : config_.program_environment) {
-        const auto name = std::string_view(entry).substr(0, entry.find('=') + 1);
-        auto found = std::find_if(request.environment.begin(), request.environment.end(), [&](const char* existing) { return std::string_view(existing).starts_with(name); });
-        // execve's type: the program's environment is never written to.
-        char* program_entry = const_cast<char*>(entry.c_str());
-        if (found != request.environment.end()) *found = program_entry;
-        else request.environment.push_back(program_entry);
-    }
+    ProgramEnvironment environment = program_environment(inherited_environment, request.identity);
     const char* path = ::getenv("PATH");
     if (path != nullptr) request.path_variable = path;
     request.signals = inherited_;
     // Hand over the foreground only when vigil itself has it.
     request.give_terminal = ::isatty(STDIN_FILENO) == 1 && has_terminal(STDIN_FILENO, ::getpgrp());
     // vigil never pins a mount, not even while the program starts: it is in
-    // "/" already, and the program is sent to the caller's directory.
+    // "/" already, and the program is sent to the caller's (or the app's)
+    // directory, opened before vigil leaves it.
     const std::string directory = config_.program_directory.value_or(".");
-    const Fd caller_directory(::open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (config_.program_directory && !caller_directory.valid()) {
+    const Fd program_directory(::open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (config_.program_directory && !program_directory.valid()) {
         report_.bad_configuration(fmt::format("cannot start in the app's directory {}: {}", directory, std::strerror(errno)));
         return exit_usage;
     }
-    const bool left_directory = caller_directory.valid() && ::chdir("/") == 0;
-    if (left_directory) request.working_directory = caller_directory.get();
+    const bool left_directory = program_directory.valid() && ::chdir("/") == 0;
+    if (left_directory) request.working_directory = program_directory.get();
     // --node-heap needs the limit before the program starts; otherwise the
     // cgroup is read while the program starts, off its start-up path.
-    if (config_.node_heap_percent != 0) memory_.size_node_heap(request);
-    finish_environment(request);
+    if (config_.node_heap_percent != 0) memory_.size_node_heap(environment);
+    request.environment = environment.for_exec();
 
     SpawnFailure failure{};
     auto spawned = spawn_program(request, failure);
@@ -190,6 +162,35 @@ std::optional<int> EventLoop::start_program(char** environment) {
     if (!left_directory && ::chdir("/") != 0) report_.setup_failed("cannot change to /", errno);
     report_.started(main_pid_, config_.command, request.identity);
     return std::nullopt;
+}
+
+bool EventLoop::settle_identity(SpawnRequest& request) {
+    if (!config_.user.empty()) {
+        auto identity = lookup_identity(config_.user);
+        if (!identity) {
+            report_.bad_configuration(identity.error(), {{"user", config_.user}});
+            return false;
+        }
+        request.identity = *identity;
+        request.user_spec = config_.user;
+    }
+    if (config_.capabilities) {
+        if (auto held = check_capabilities_held(*config_.capabilities); !held) {
+            report_.bad_configuration(held.error());
+            return false;
+        }
+        request.capabilities = config_.capabilities;
+    }
+    request.no_new_privs = config_.no_new_privs;
+    return true;
+}
+
+ProgramEnvironment EventLoop::program_environment(char** inherited, const std::optional<Identity>& identity) const {
+    ProgramEnvironment environment(inherited);
+    for (const auto& entry : config_.program_environment) environment.set_entry(entry);
+    // HOME of the user switched to, when the environment names none (as login does).
+    if (identity && identity->home && !environment.get("HOME")) environment.set("HOME", *identity->home);
+    return environment;
 }
 
 void EventLoop::watch_memory() {
@@ -268,11 +269,12 @@ void EventLoop::reap_children() {
 
 void EventLoop::on_program_exit(int wait_status, bool others_remain) {
     main_exited_ = true;
+    const ProgramEnd end = program_end(wait_status);
     const auto stop_at = supervisor_.stop_received_at();
-    report_.program_exited(main_pid_, wait_status, stop_at ? std::optional(now() - *stop_at) : std::nullopt, supervisor_.phase() == Phase::killing);
-    memory_.note_exit(main_pid_, wait_status);
+    report_.program_exited(main_pid_, end, stop_at ? std::optional(now() - *stop_at) : std::nullopt, supervisor_.phase() == Phase::killing);
+    memory_.note_exit(main_pid_, end);
     if (others_remain) left_behind_since_ = now();
-    carry_out(supervisor_.on_main_exited(wait_status, others_remain, now()));
+    carry_out(supervisor_.on_main_exited(end, others_remain, now()));
 }
 
 void EventLoop::on_program_stopped(int stop_signal) {

@@ -15,6 +15,7 @@
 #include "memory.hpp"
 #include "options.hpp"
 #include "process_setup.hpp"
+#include "program_environment.hpp"
 #include "report.hpp"
 #include "spawn.hpp"
 #include "supervisor.hpp"
@@ -34,7 +35,13 @@ public:
 private:
     // Everything up to the program running; vigil's exit code when it
     // cannot start. What start-up allocates is freed when it returns.
-    std::optional<int> start_program(char** environment);
+    std::optional<int> start_program(char** inherited_environment);
+    // The user, the capabilities and no_new_privs the program gets; false
+    // (said why) when they cannot be had.
+    bool settle_identity(SpawnRequest& request);
+    // The container's environment, the PM2 file's entries over it, HOME for
+    // a user switched to; NODE_OPTIONS is Memory's.
+    ProgramEnvironment program_environment(char** inherited, const std::optional<Identity>& identity) const;
     bool prepare_process();
     void open_termination_log();
     // Once the program runs: the memory cgroup and its OOM-kill baseline,

@@ -2,23 +2,12 @@
 
 #include <sys/wait.h>
 
-#include <fmt/format.h>
-
-#include "signals.hpp"
-
 namespace vigil {
 
-int exit_code_from_status(int wait_status) {
-    if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
-    if (WIFSIGNALED(wait_status)) return (128 + WTERMSIG(wait_status)) & 0xff;
-    return 255;  // stopped or continued: never a final status; defensive only
-}
-
-std::string describe_status(int wait_status) {
-    if (WIFEXITED(wait_status)) return fmt::format("exit code {}", WEXITSTATUS(wait_status));
-    if (WIFSIGNALED(wait_status))
-        return fmt::format("signal {}{}", signal_name(WTERMSIG(wait_status)), WCOREDUMP(wait_status) ? " (core dumped)" : "");
-    return fmt::format("wait status {:#x}", wait_status);
+ProgramEnd program_end(int wait_status) {
+    if (WIFEXITED(wait_status)) return {WEXITSTATUS(wait_status)};
+    if (WIFSIGNALED(wait_status)) return {(128 + WTERMSIG(wait_status)) & 0xff, WTERMSIG(wait_status), WCOREDUMP(wait_status) != 0};
+    return {255};
 }
 
 int remap_exit_code(int code, const std::bitset<256>& success_exits) {

@@ -1,9 +1,10 @@
 // What a wait status means to an orchestrator: the exit code itself, or
-// 128+N for death by signal N, then remapped through --success-exit. Pure.
+// 128+N for death by signal N, then remapped through --success-exit. Read
+// once, where the program is reaped; everything else asks the ProgramEnd.
+// Pure.
 #pragma once
 
 #include <bitset>
-#include <string>
 
 namespace vigil {
 
@@ -14,11 +15,16 @@ inline constexpr int exit_not_found = 127;    // no such program
 inline constexpr int exit_killed = 128 + 9;     // the program SIGKILLed at the deadline
 inline constexpr int exit_memory_restart = 75;  // EX_TEMPFAIL: drained for --memory-restart, restart me
 
-// 0..255 from a waitpid status.
-int exit_code_from_status(int wait_status);
+// How a process ended.
+struct ProgramEnd {
+    int code = 0;            // 0..255: its exit code, or 128+N when signal N killed it
+    int signal = 0;          // N when signal N killed it; 0 when it exited
+    bool core_dumped = false;
+};
 
-// "exit code 3" or "signal SIGTERM".
-std::string describe_status(int wait_status);
+// From a waitpid status. A status that is not final (stopped, continued)
+// never reaches here; it would read as code 255.
+ProgramEnd program_end(int wait_status);
 
 // Codes listed in success_exits become 0.
 int remap_exit_code(int code, const std::bitset<256>& success_exits);

@@ -2,15 +2,9 @@
 // every descriptor close-on-exec, so the program never sees one of them.
 #pragma once
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <string>
 #include <utility>
-
-#include "result.hpp"
 
 namespace vigil {
 
@@ -42,16 +36,5 @@ public:
 private:
     int fd_ = -1;
 };
-
-struct Pipe {
-    Fd read_end;
-    Fd write_end;
-};
-
-inline Result<Pipe> make_pipe() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
-    return Pipe{Fd(fds[0]), Fd(fds[1])};
-}
 
 }  // namespace vigil

@@ -47,22 +47,13 @@ std::optional<std::uint64_t> Memory::limit() {
     return limit_;
 }
 
-void Memory::size_node_heap(SpawnRequest& request) {
+void Memory::size_node_heap(ProgramEnvironment& environment) {
     inspect();
     if (!is_node_program(config_.command.front())) {
         report_.node_heap_not_node(config_.command.front());
         return;
     }
-    std::optional<std::string_view> node_options;
-    auto existing = request.environment.end();
-    for (auto entry = request.environment.begin(); entry != request.environment.end(); ++entry) {
-        constexpr std::string_view prefix = "NODE_OPTIONS=";
-        const std::string_view text(*entry);
-        if (text.starts_with(prefix)) {
-            existing = entry;
-            node_options = text.substr(prefix.size());
-        }
-    }
+    const auto node_options = environment.get("NODE_OPTIONS");
     if (node_options && sets_heap_size(*node_options)) {
         report_.node_heap_already_set();
         return;
@@ -73,14 +64,12 @@ void Memory::size_node_heap(SpawnRequest& request) {
         return;
     }
     const auto megabytes = heap_megabytes(*limit, config_.node_heap_percent);
-    request.node_options_entry = "NODE_OPTIONS=" + node_options_with_heap(node_options, megabytes);
-    if (existing != request.environment.end()) *existing = request.node_options_entry.data();
-    else request.environment.push_back(request.node_options_entry.data());
+    environment.set("NODE_OPTIONS", node_options_with_heap(node_options, megabytes));
     report_.node_heap_sized(config_.node_heap_percent, *limit, megabytes);
 }
 
-void Memory::note_exit(pid_t pid, int wait_status) {
-    if (!WIFSIGNALED(wait_status) || WTERMSIG(wait_status) != SIGKILL || !cgroup_ || !oom_kills_at_start_) return;
+void Memory::note_exit(pid_t pid, const ProgramEnd& end) {
+    if (end.signal != SIGKILL || !cgroup_ || !oom_kills_at_start_) return;
     const auto now_count = read_oom_kill_count(*cgroup_);
     if (!now_count || *now_count <= *oom_kills_at_start_) return;
     report_.oom_killed(pid, limit(), *now_count - *oom_kills_at_start_);

@@ -18,8 +18,8 @@
 #include "fd.hpp"
 #include "memory_restart.hpp"
 #include "options.hpp"
+#include "program_environment.hpp"
 #include "report.hpp"
-#include "spawn.hpp"
 
 namespace vigil {
 
@@ -35,9 +35,9 @@ public:
     // this as soon as the program runs; the limit is read when first asked for.
     void inspect();
     // NODE_OPTIONS for --node-heap, from the limit (inspects first).
-    void size_node_heap(SpawnRequest& request);
+    void size_node_heap(ProgramEnvironment& environment);
     // The program died: by the OOM killer?
-    void note_exit(pid_t pid, int wait_status);
+    void note_exit(pid_t pid, const ProgramEnd& end);
 
     // --memory-restart: from now on, sample; false when it cannot (said why).
     bool start_watching(Milliseconds now);

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string_view>
 
-#include "cgroup.hpp"
+#include "cgroup_version.hpp"
 #include "result.hpp"
 
 namespace vigil {

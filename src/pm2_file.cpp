@@ -22,6 +22,17 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
+struct Pipe {
+    Fd read_end;
+    Fd write_end;
+};
+
+Result<Pipe> make_pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return Error{fmt::format("pipe: {}", errno_text())};
+    return Pipe{Fd(fds[0]), Fd(fds[1])};
+}
+
 std::optional<std::string> find_node(const std::string& path_variable) {
     for (const auto& candidate : program_candidates("node", path_variable)) {
         if (::access(candidate.c_str(), X_OK) == 0) return candidate;
@@ -123,7 +134,7 @@ Result<Pm2File> evaluate_pm2_file(const std::string& file, const std::optional<s
     if (failure) return Error{*failure};
     auto parsed = parse_pm2_records(output);
     if (!parsed) {
-        if (!error_output.empty()) return Error{fmt::format("node {}: {}", describe_status(status), first_line(error_output))};
+        if (!error_output.empty()) return Error{fmt::format("node {}: {}", describe(program_end(status)), first_line(error_output))};
         return Error{parsed.error()};
     }
     return parsed;

@@ -155,9 +155,9 @@ void Report::started(pid_t pid, const std::vector<std::string>& command, const s
         log_.debug("start", fmt::format("as uid {} gid {} with {} supplementary group(s)", identity->uid, identity->gid, identity->groups.size()));
 }
 
-void Report::program_exited(pid_t pid, int wait_status, std::optional<Milliseconds> since_stop, bool killed_at_deadline) {
-    const std::string how = describe_status(wait_status);
-    const int code = exit_code_from_status(wait_status);
+void Report::program_exited(pid_t pid, const ProgramEnd& end, std::optional<Milliseconds> since_stop, bool killed_at_deadline) {
+    const std::string how = describe(end);
+    const int code = end.code;
     ending_.program_status = how;
     if (since_stop) {
         if (!killed_at_deadline) ending_.drained = *since_stop;  // killed is not drained

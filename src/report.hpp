@@ -51,7 +51,7 @@ public:
     // The program.
     void spawn_failed(const std::string& program, int code, const std::string& message);
     void started(pid_t pid, const std::vector<std::string>& command, const std::optional<Identity>& identity);
-    void program_exited(pid_t pid, int wait_status, std::optional<Milliseconds> since_stop, bool killed_at_deadline);
+    void program_exited(pid_t pid, const ProgramEnd& end, std::optional<Milliseconds> since_stop, bool killed_at_deadline);
     void oom_killed(pid_t pid, std::optional<std::uint64_t> limit, std::uint64_t kills);
     void reaped_others(int count);
     void wait_failed(const char* call, int error);

@@ -133,4 +133,9 @@ Status RewriteMap::add(std::string_view rule) {
     return success();
 }
 
+std::string describe(const ProgramEnd& end) {
+    if (end.signal == 0) return fmt::format("exit code {}", end.code);
+    return fmt::format("signal {}{}", signal_name(end.signal), end.core_dumped ? " (core dumped)" : "");
+}
+
 }  // namespace vigil

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "exit_status.hpp"
 #include "result.hpp"
 
 namespace vigil {
@@ -21,6 +22,9 @@ Result<int> parse_signal(std::string_view text);
 
 // "SIGTERM", "SIGRTMIN+3", or "signal 32" for the ones glibc keeps to itself.
 std::string signal_name(int signal);
+
+// How a process ended, in words: "exit code 3", "signal SIGSEGV (core dumped)".
+std::string describe(const ProgramEnd& end);
 
 // Whether vigil receives this signal and forwards it: every catchable
 // signal but SIGCHLD (which drives reaping), the synchronous fault signals

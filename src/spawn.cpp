@@ -248,18 +248,6 @@ std::vector<std::string> program_candidates(const std::string& program, const st
     return candidates;
 }
 
-void finish_environment(SpawnRequest& request) {
-    auto& environment = request.environment;
-    if (request.identity && request.identity->home) {
-        const bool has_home = std::any_of(environment.begin(), environment.end(), [](const char* entry) { return std::string_view(entry).starts_with("HOME="); });
-        if (!has_home) {
-            request.home_entry = "HOME=" + *request.identity->home;
-            environment.push_back(request.home_entry.data());
-        }
-    }
-    environment.push_back(nullptr);
-}
-
 Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure) {
     const auto& program = request.command.front();
     std::vector<char*> argv;

@@ -28,12 +28,9 @@ inline constexpr const char* default_path = "/usr/local/sbin:/usr/local/bin:/usr
 
 struct SpawnRequest {
     std::span<const std::string> command;  // the configuration's, not copied
-    // NAME=value entries as execve takes them, ended by finish_environment.
-    // Not copied: each points into vigil's own environment, the
-    // configuration, node_options_entry or home_entry.
+    // execve's array, null-ended: ProgramEnvironment::for_exec() of the
+    // environment built for the program, which outlives the spawn.
     std::vector<char*> environment;
-    std::string node_options_entry;  // NODE_OPTIONS as --node-heap set it
-    std::string home_entry;          // HOME of the user switched to, if the environment has none
     const char* path_variable = default_path;  // PATH, for a program named without '/'
     InheritedSignals signals;
     std::optional<Identity> identity;             // switch to this user
@@ -74,10 +71,6 @@ private:
 
 // All of them, for looking a program up outside the child (--from-pm2's node).
 std::vector<std::string> program_candidates(const std::string& program, const std::string& path_variable);
-
-// Adds HOME when switching to a user whose home is known and the environment
-// names none (as login does), and the null that ends the environment.
-void finish_environment(SpawnRequest& request);
 
 // The child's pid, or why it could not be started (the child is reaped then).
 Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure);

@@ -73,13 +73,12 @@ Actions Supervisor::on_memory_restart(Milliseconds now) {
     return start_shutdown(SIGTERM, now, true);
 }
 
-Actions Supervisor::on_main_exited(int wait_status, bool others_remain, Milliseconds now) {
+Actions Supervisor::on_main_exited(const ProgramEnd& end, bool others_remain, Milliseconds now) {
     if (phase_ == Phase::done || exit_code_) return {};
     // --success-exit describes how the program may end on its own, never
     // vigil's own kill at the deadline: that is always 137.
-    const bool killed_by_vigil = phase_ == Phase::killing && WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL;
-    const int code = exit_code_from_status(wait_status);
-    exit_code_ = killed_by_vigil ? code : remap_exit_code(code, settings_.success_exits);
+    const bool killed_by_vigil = phase_ == Phase::killing && end.signal == SIGKILL;
+    exit_code_ = killed_by_vigil ? end.code : remap_exit_code(end.code, settings_.success_exits);
     // A clean drain after --memory-restart must still make the orchestrator restart the container.
     if (memory_restart_ && *exit_code_ == 0) exit_code_ = exit_memory_restart;
     pre_stop_until_.reset();

@@ -64,7 +64,7 @@ public:
     // clean drain the exit code says "restart me" (75) instead of 0.
     Actions on_memory_restart(Milliseconds now);
     // The main program was reaped; others_remain says whether vigil still has children.
-    Actions on_main_exited(int wait_status, bool others_remain, Milliseconds now);
+    Actions on_main_exited(const ProgramEnd& end, bool others_remain, Milliseconds now);
     // After the main program exited: vigil has no child left.
     Actions on_all_reaped();
     // The clock reached next_wakeup() (calling it early is harmless).

@@ -112,7 +112,7 @@ TEST_CASE("draining + stop signal again: forwarded again") {
 
 TEST_CASE("main program exits with nothing left: done, its exit code") {
     auto supervisor = make();
-    const auto actions = supervisor.on_main_exited(exited(3), false, Ms{0});
+    const auto actions = supervisor.on_main_exited(vigil::program_end(exited(3)), false, Ms{0});
     REQUIRE(find<action::Exit>(actions) != nullptr);
     CHECK(find<action::Exit>(actions)->code == 3);
     CHECK(supervisor.phase() == Phase::done);
@@ -120,14 +120,14 @@ TEST_CASE("main program exits with nothing left: done, its exit code") {
 
 TEST_CASE("main program exits by a signal: 128+N, remapped by success exits") {
     auto plain = make();
-    CHECK(find<action::Exit>(plain.on_main_exited(SIGTERM, false, Ms{0}))->code == 143);
+    CHECK(find<action::Exit>(plain.on_main_exited(vigil::program_end(SIGTERM), false, Ms{0}))->code == 143);
     auto remapped = make(Ms{10'000}, Ms{0}, {}, {143});
-    CHECK(find<action::Exit>(remapped.on_main_exited(SIGTERM, false, Ms{0}))->code == 0);
+    CHECK(find<action::Exit>(remapped.on_main_exited(vigil::program_end(SIGTERM), false, Ms{0}))->code == 0);
 }
 
 TEST_CASE("main program exits while others remain: terminate them, arm the deadline, cleaning up") {
     auto supervisor = make(Ms{5'000});
-    const auto actions = supervisor.on_main_exited(exited(0), true, Ms{2'000});
+    const auto actions = supervisor.on_main_exited(vigil::program_end(exited(0)), true, Ms{2'000});
     CHECK(find<action::TerminateLeftBehind>(actions) != nullptr);
     CHECK(find<action::Exit>(actions) == nullptr);
     CHECK(supervisor.phase() == Phase::cleaning_up);
@@ -137,7 +137,7 @@ TEST_CASE("main program exits while others remain: terminate them, arm the deadl
 TEST_CASE("main program exits during the drain with others left: the drain's deadline stands") {
     auto supervisor = make(Ms{5'000});
     (void)supervisor.on_signal(SIGTERM, Ms{1'000});
-    (void)supervisor.on_main_exited(exited(0), true, Ms{3'000});
+    (void)supervisor.on_main_exited(vigil::program_end(exited(0)), true, Ms{3'000});
     CHECK(supervisor.phase() == Phase::cleaning_up);
     CHECK(supervisor.deadline() == Ms{6'000});
 }
@@ -145,13 +145,13 @@ TEST_CASE("main program exits during the drain with others left: the drain's dea
 TEST_CASE("main program exits during pre-stop: the delay is dropped") {
     auto supervisor = make(Ms{10'000}, Ms{3'000});
     (void)supervisor.on_signal(SIGTERM, Ms{0});
-    CHECK(find<action::Exit>(supervisor.on_main_exited(exited(0), false, Ms{100}))->code == 0);
+    CHECK(find<action::Exit>(supervisor.on_main_exited(vigil::program_end(exited(0)), false, Ms{100}))->code == 0);
     CHECK(supervisor.on_clock(Ms{3'000}).empty());
 }
 
 TEST_CASE("cleaning up + last process reaped: done with the main program's code") {
     auto supervisor = make();
-    (void)supervisor.on_main_exited(exited(4), true, Ms{0});
+    (void)supervisor.on_main_exited(vigil::program_end(exited(4)), true, Ms{0});
     const auto actions = supervisor.on_all_reaped();
     REQUIRE(find<action::Exit>(actions) != nullptr);
     CHECK(find<action::Exit>(actions)->code == 4);
@@ -160,7 +160,7 @@ TEST_CASE("cleaning up + last process reaped: done with the main program's code"
 
 TEST_CASE("cleaning up + stop signal: the remaining processes are asked again") {
     auto supervisor = make();
-    (void)supervisor.on_main_exited(exited(0), true, Ms{0});
+    (void)supervisor.on_main_exited(vigil::program_end(exited(0)), true, Ms{0});
     CHECK(find<action::TerminateLeftBehind>(supervisor.on_signal(SIGTERM, Ms{1})) != nullptr);
     CHECK(supervisor.on_signal(SIGUSR1, Ms{2}).empty());
 }
@@ -179,7 +179,7 @@ TEST_CASE("deadline reached while draining, in pre-stop or cleaning up: kill eve
     CHECK(pre_stop.phase() == Phase::killing);
 
     auto cleaning = make(Ms{1'000});
-    (void)cleaning.on_main_exited(exited(5), true, Ms{0});
+    (void)cleaning.on_main_exited(vigil::program_end(exited(5)), true, Ms{0});
     CHECK(find<action::KillAll>(cleaning.on_clock(Ms{1'000})) != nullptr);
     CHECK(cleaning.phase() == Phase::killing);
     CHECK(find<action::Exit>(cleaning.on_all_reaped())->code == 5);
@@ -190,7 +190,7 @@ TEST_CASE("killing + the main program reaped: exits 137 once nothing is left") {
     (void)supervisor.on_signal(SIGTERM, Ms{0});
     (void)supervisor.on_clock(Ms{1'000});
     CHECK(supervisor.on_signal(SIGTERM, Ms{1'001}).empty());  // nothing more to forward
-    CHECK(supervisor.on_main_exited(SIGKILL, true, Ms{1'002}).empty());
+    CHECK(supervisor.on_main_exited(vigil::program_end(SIGKILL), true, Ms{1'002}).empty());
     CHECK(supervisor.phase() == Phase::killing);
     CHECK(find<action::Exit>(supervisor.on_all_reaped())->code == 137);
     CHECK(supervisor.phase() == Phase::done);
@@ -200,7 +200,7 @@ TEST_CASE("killing + main reaped with nothing else left: exit at once") {
     auto supervisor = make(Ms{1'000});
     (void)supervisor.on_signal(SIGTERM, Ms{0});
     (void)supervisor.on_clock(Ms{1'000});
-    CHECK(find<action::Exit>(supervisor.on_main_exited(SIGKILL, false, Ms{1'002}))->code == 137);
+    CHECK(find<action::Exit>(supervisor.on_main_exited(vigil::program_end(SIGKILL), false, Ms{1'002}))->code == 137);
 }
 
 TEST_CASE("a drain timeout of 0 never arms a deadline") {
@@ -208,16 +208,16 @@ TEST_CASE("a drain timeout of 0 never arms a deadline") {
     (void)supervisor.on_signal(SIGTERM, Ms{0});
     CHECK_FALSE(supervisor.deadline().has_value());
     CHECK_FALSE(supervisor.next_wakeup().has_value());
-    (void)supervisor.on_main_exited(exited(0), true, Ms{10});
+    (void)supervisor.on_main_exited(vigil::program_end(exited(0)), true, Ms{10});
     CHECK_FALSE(supervisor.next_wakeup().has_value());
     CHECK(supervisor.on_clock(Ms{1'000'000'000}).empty());
 }
 
 TEST_CASE("done ignores everything") {
     auto supervisor = make();
-    (void)supervisor.on_main_exited(exited(0), false, Ms{0});
+    (void)supervisor.on_main_exited(vigil::program_end(exited(0)), false, Ms{0});
     CHECK(supervisor.on_signal(SIGTERM, Ms{1}).empty());
-    CHECK(supervisor.on_main_exited(exited(1), false, Ms{2}).empty());
+    CHECK(supervisor.on_main_exited(vigil::program_end(exited(1)), false, Ms{2}).empty());
     CHECK(supervisor.on_all_reaped().empty());
     CHECK(supervisor.on_clock(Ms{1'000'000}).empty());
 }
@@ -237,7 +237,7 @@ TEST_CASE("killing + the kill grace passes with processes unreaped: say so, exit
 
 TEST_CASE("killing + the kill grace passes after the program exited on its own: its code") {
     auto supervisor = make(Ms{1'000});
-    (void)supervisor.on_main_exited(exited(6), true, Ms{0});
+    (void)supervisor.on_main_exited(vigil::program_end(exited(6)), true, Ms{0});
     (void)supervisor.on_clock(Ms{1'000});
     const auto actions = supervisor.on_clock(Ms{1'000} + default_kill_grace);
     CHECK(find<action::AbandonUnreaped>(actions) != nullptr);
@@ -257,7 +257,7 @@ TEST_CASE("a stop signal rewritten to NONE is dropped: no drain, no deadline") {
     CHECK(supervisor.phase() == Phase::draining);
     // After the program exits, a dropped stop signal asks nothing of what is left.
     auto cleaning = make(Ms{1'000}, Ms{0}, {"TERM:NONE"});
-    (void)cleaning.on_main_exited(exited(0), true, Ms{0});
+    (void)cleaning.on_main_exited(vigil::program_end(exited(0)), true, Ms{0});
     CHECK(cleaning.on_signal(SIGTERM, Ms{1}).empty());
 }
 
@@ -273,14 +273,14 @@ TEST_CASE("--success-exit never turns vigil's own deadline kill into success") {
     auto killed = make(Ms{1'000}, Ms{0}, {}, {137});
     (void)killed.on_signal(SIGTERM, Ms{0});
     (void)killed.on_clock(Ms{1'000});
-    CHECK(find<action::Exit>(killed.on_main_exited(SIGKILL, false, Ms{1'001}))->code == 137);
+    CHECK(find<action::Exit>(killed.on_main_exited(vigil::program_end(SIGKILL), false, Ms{1'001}))->code == 137);
     // A SIGKILL from elsewhere (the OOM killer, an operator) is how the program ended: remapped.
     auto outside = make(Ms{1'000}, Ms{0}, {}, {137});
-    CHECK(find<action::Exit>(outside.on_main_exited(SIGKILL, false, Ms{0}))->code == 0);
+    CHECK(find<action::Exit>(outside.on_main_exited(vigil::program_end(SIGKILL), false, Ms{0}))->code == 0);
     // And a program that exits 137 itself during the drain is remapped as well.
     auto own = make(Ms{1'000}, Ms{0}, {}, {137});
     (void)own.on_signal(SIGTERM, Ms{0});
-    CHECK(find<action::Exit>(own.on_main_exited(exited(137), false, Ms{10}))->code == 0);
+    CHECK(find<action::Exit>(own.on_main_exited(vigil::program_end(exited(137)), false, Ms{10}))->code == 0);
 }
 
 TEST_CASE("a forwarded stop signal is followed by SIGCONT, other signals are not") {
@@ -311,17 +311,17 @@ TEST_CASE("--memory-restart starts the shutdown of a SIGTERM, and a clean drain 
     CHECK(forwards(actions, SIGTERM, SIGINT));  // the rewrite map applies, as for a received SIGTERM
     CHECK(supervisor.phase() == Phase::draining);
     CHECK(supervisor.deadline() == Ms{11'000});
-    CHECK(find<action::Exit>(supervisor.on_main_exited(exited(0), false, Ms{2'000}))->code == 75);
+    CHECK(find<action::Exit>(supervisor.on_main_exited(vigil::program_end(exited(0)), false, Ms{2'000}))->code == 75);
 }
 
 TEST_CASE("--memory-restart: the program's own failure, or the deadline's kill, is the exit code") {
     auto failed = make();
     (void)failed.on_memory_restart(Ms{0});
-    CHECK(find<action::Exit>(failed.on_main_exited(exited(3), false, Ms{10}))->code == 3);
+    CHECK(find<action::Exit>(failed.on_main_exited(vigil::program_end(exited(3)), false, Ms{10}))->code == 3);
     auto killed = make(Ms{1'000});
     (void)killed.on_memory_restart(Ms{0});
     (void)killed.on_clock(Ms{1'000});
-    CHECK(find<action::Exit>(killed.on_main_exited(SIGKILL, false, Ms{1'001}))->code == 137);
+    CHECK(find<action::Exit>(killed.on_main_exited(vigil::program_end(SIGKILL), false, Ms{1'001}))->code == 137);
     // With a pre-stop delay, as for SIGTERM.
     auto delayed = make(Ms{10'000}, Ms{2'000});
     const auto actions = delayed.on_memory_restart(Ms{0});
@@ -333,5 +333,5 @@ TEST_CASE("--memory-restart while already stopping changes nothing") {
     auto supervisor = make();
     (void)supervisor.on_signal(SIGTERM, Ms{0});
     CHECK(supervisor.on_memory_restart(Ms{100}).empty());
-    CHECK(find<action::Exit>(supervisor.on_main_exited(exited(0), false, Ms{200}))->code == 0);  // a SIGTERM drain: 0
+    CHECK(find<action::Exit>(supervisor.on_main_exited(vigil::program_end(exited(0)), false, Ms{200}))->code == 0);  // a SIGTERM drain: 0
 }
