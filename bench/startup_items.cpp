@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "cgroup.hpp"
-#include "process_setup.hpp"
+#include "signal_state.hpp"
 #include "program_environment.hpp"
 #include "spawn.hpp"
 #include "text.hpp"

@@ -215,7 +215,7 @@ std::optional<std::string_view> mount_root(std::uint64_t mount_id, std::string& 
 // mounted as the hierarchy's root); anything else (cgroupfs mounted
 // elsewhere, a cgroup namespace whose root lies below the mount's) is left
 // to mountinfo.
-std::optional<CgroupPlace> at_usual_mount(const MemoryPaths& paths, pid_t pid, std::string& storage) {
+std::optional<CgroupPlace> memory_cgroup_at_usual_mount(const MemoryPaths& paths, pid_t pid, std::string& storage) {
     const bool v1 = paths.v1.has_value();
     if (!v1 && !paths.v2) return std::nullopt;
     const char* mount_point = v1 ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup";
@@ -323,7 +323,7 @@ Result<MemoryCgroup> detect_memory_cgroup() {
         if (!cgroup_file) return Error{"cannot read /proc/self/cgroup"};
         const auto paths = memory_paths(*cgroup_file);
         std::string mount_facts;
-        place = at_usual_mount(paths, ::getpid(), mount_facts);
+        place = memory_cgroup_at_usual_mount(paths, ::getpid(), mount_facts);
         std::optional<std::string> mountinfo;
         if (!place) {
             mountinfo = read_file("/proc/self/mountinfo");

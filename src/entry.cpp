@@ -2,7 +2,7 @@
 
 #include <signal.h>
 
-#include "process_setup.hpp"
+#include "signal_state.hpp"
 
 #if defined(VIGIL_EARLY_ENTRY) && (defined(__x86_64__) || defined(__aarch64__))
 #define VIGIL_HAS_ENTRY 1

@@ -18,7 +18,7 @@
 #include "clock.hpp"
 #include "exit_status.hpp"
 #include "job_control.hpp"
-#include "processes.hpp"
+#include "reachable_processes.hpp"
 
 namespace vigil {
 namespace {
@@ -86,11 +86,11 @@ void EventLoop::open_termination_log() {
 int EventLoop::run(char** environment) {
     if (const auto failed = start_program(environment)) return *failed;
     // What the debug line shows and --memory-restart watches is set up at
-    // once; otherwise only while the program runs (settle_in).
-    const bool settle_at_once = report_.detailed() || config_.memory_restart.enabled();
+    // once; otherwise only while the program runs (on_program_running).
+    const bool running_at_once = report_.debug_on() || config_.memory_restart.enabled();
 
     while (!exit_code_) {
-        if (!settled_ && !main_exited_ && (settle_at_once || !child_event_waiting())) settle_in();
+        if (!running_noted_ && !main_exited_ && (running_at_once || !child_event_waiting())) on_program_running();
         // The one wake-up armed: the supervisor's, or a memory sample due.
         std::optional<Milliseconds> wakeup = supervisor_.next_wakeup();
         if (const auto sample = memory_.next_sample(); sample && (!wakeup || *sample < *wakeup)) wakeup = sample;
@@ -108,8 +108,8 @@ int EventLoop::run(char** environment) {
     return *exit_code_;
 }
 
-void EventLoop::settle_in() {
-    settled_ = true;
+void EventLoop::on_program_running() {
+    running_noted_ = true;
     memory_.inspect();
     if (config_.memory_restart.enabled()) watch_memory();
     // Start-up is over: what it allocated and freed (the environment's copy,
@@ -220,7 +220,7 @@ void EventLoop::handle_signal(const Wakeup& received) {
     }
     // Started with it ignored (`vigil app &` from a script ignores SIGINT and
     // SIGQUIT): the program ignores it too, so vigil does as well.
-    take_stock_of_ignored(inherited_);
+    complete_ignored_signals(inherited_);
     if (sigismember(&inherited_.ignored, signal) == 1) {
         report_.ignored_as_inherited(signal);
         return;

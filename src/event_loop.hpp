@@ -14,7 +14,7 @@
 #include "log.hpp"
 #include "memory.hpp"
 #include "options.hpp"
-#include "process_setup.hpp"
+#include "signal_state.hpp"
 #include "program_environment.hpp"
 #include "report.hpp"
 #include "spawn.hpp"
@@ -49,7 +49,7 @@ private:
     // program that exited before vigil got to it (its SIGCHLD waiting): vigil
     // is about to end, and the baseline, read after the exit, could not show
     // the exit as an OOM kill anyway.
-    void settle_in();
+    void on_program_running();
     void watch_memory();
     // Samples when one is due, or at once when memory.events changed (noticed).
     void sample_memory(bool noticed);
@@ -71,7 +71,7 @@ private:
     pid_t self_ = 0;
     pid_t main_pid_ = 0;
     bool main_exited_ = false;
-    bool settled_ = false;
+    bool running_noted_ = false;
     // The terminal whose foreground vigil handed to the program, or -1.
     int terminal_ = -1;
     Milliseconds left_behind_since_{0};

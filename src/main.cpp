@@ -15,8 +15,8 @@
 #include "exit_status.hpp"
 #include "log.hpp"
 #include "options.hpp"
-#include "pm2_file.hpp"
-#include "process_setup.hpp"
+#include "pm2_evaluation.hpp"
+#include "signal_state.hpp"
 #include "standard_streams.hpp"
 #include "text.hpp"
 
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
 
     vigil::Log log(config->log_level, config->log_format);
     if (config->from_pm2) {
-        if (const auto stop = vigil::take_pm2_app(*config, log, inherited, environ)) return *stop;
+        if (const auto stop = vigil::apply_pm2_file(*config, log, inherited, environ)) return *stop;
     }
     const int code = event_loop.emplace(*config, log, inherited).run(environ);
     event_loop.reset();  // before the log it writes to

@@ -36,7 +36,7 @@ void Memory::inspect() {
     cgroup_ = std::move(*detected);
     oom_kills_at_start_ = read_oom_kill_count(*cgroup_);
     // The limit only when the debug line shows it; otherwise when something needs it.
-    if (report_.detailed()) (void)limit();
+    if (report_.debug_on()) (void)limit();
 }
 
 std::optional<std::uint64_t> Memory::limit() {

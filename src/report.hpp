@@ -17,7 +17,7 @@
 #include "job_control.hpp"
 #include "log.hpp"
 #include "options.hpp"
-#include "processes.hpp"
+#include "reachable_processes.hpp"
 #include "supervisor.hpp"
 #include "termination.hpp"
 
@@ -35,7 +35,7 @@ public:
     void termination_log_refused(const std::string& path, const std::string& why);
     // Whether debug lines are written: the memory cgroup's line then needs
     // the cgroup looked at, and its limit read, at once.
-    bool detailed() const;
+    bool debug_on() const;
     void memory_cgroup(const MemoryCgroup& cgroup, std::optional<std::uint64_t> limit);
     void memory_cgroup_unknown(const std::string& why);
     void node_heap_not_node(const std::string& program);

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "accounts.hpp"
-#include "process_setup.hpp"
+#include "signal_state.hpp"
 #include "result.hpp"
 
 namespace vigil {

@@ -14,12 +14,12 @@ fi
 if readelf -SW "$binary" | grep -q '\.symtab'; then
     echo "FAIL: $binary is not stripped"; fail=1
 fi
-# src/runtime.cpp replaces the C++ library's verbose terminate handler, which
+# src/cxx_runtime.cpp replaces the C++ library's verbose terminate handler, which
 # would link the demangler (about 47 KB) for a message vigil never prints.
 if grep -aq 'terminate called after throwing' "$binary"; then
     echo "FAIL: $binary links the C++ library's verbose terminate handler (and its demangler)"; fail=1
 fi
-# src/runtime.cpp also keeps out the C++ library's emergency exception pool,
+# src/cxx_runtime.cpp also keeps out the C++ library's emergency exception pool,
 # 72 KiB malloc'd at start that would pin PID 1's heap above it. Idle, with a
 # small environment, vigil's heap is then a few pages once start-up has
 # trimmed it; with the pool it never drops below 72 KiB. (Once the program

@@ -2,7 +2,7 @@
 // "CGROUP \x01 MOUNTINFO \x01 LIMIT \x01 EVENTS \x01 STAT".
 #include "cgroup.hpp"
 #include "fuzz.hpp"
-#include "processes.hpp"
+#include "reachable_processes.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const auto parts = fuzz::split(fuzz::as_text(data, size), '\x01');

@@ -18,7 +18,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "processes.hpp"
+#include "reachable_processes.hpp"
 
 namespace harness {
 

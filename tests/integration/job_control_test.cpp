@@ -16,7 +16,7 @@
 
 #include "../cannot_run.hpp"
 #include "harness.hpp"
-#include "processes.hpp"
+#include "reachable_processes.hpp"
 
 using namespace harness;
 

@@ -2,7 +2,7 @@
 
 #include <csignal>
 
-#include "process_setup.hpp"
+#include "signal_state.hpp"
 #include "signals.hpp"
 #include "text.hpp"
 

@@ -1,5 +1,5 @@
 // Evaluating a PM2 ecosystem file for --from-pm2: the image's own node runs
-// the evaluator (pm2.hpp) in a short-lived child, bounded in time and in
+// the evaluator (pm2_plan.hpp) in a short-lived child, bounded in time and in
 // output, with the signal mask the container gave vigil; then the app's
 // plan replaces the command, the environment, the working directory and,
 // unless vigil's own options say otherwise, the drain timeout and the
@@ -10,8 +10,8 @@
 
 #include "log.hpp"
 #include "options.hpp"
-#include "pm2.hpp"
-#include "process_setup.hpp"
+#include "pm2_plan.hpp"
+#include "signal_state.hpp"
 
 namespace vigil {
 
@@ -23,6 +23,6 @@ Result<Pm2File> evaluate_pm2_file(const std::string& file, const std::optional<s
 // (2 for a bad file, 0 after --print), or nullopt to go on and run the app.
 // Never inlined: in main's frame its buffers would deepen the stack that
 // stays resident in PID 1, --from-pm2 or not.
-[[gnu::noinline]] std::optional<int> take_pm2_app(Config& config, Log& log, const InheritedSignals& inherited, char** environment);
+[[gnu::noinline]] std::optional<int> apply_pm2_file(Config& config, Log& log, const InheritedSignals& inherited, char** environment);
 
 }  // namespace vigil

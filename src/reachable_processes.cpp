@@ -1,4 +1,4 @@
-#include "processes.hpp"
+#include "reachable_processes.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

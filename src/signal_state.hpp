@@ -22,7 +22,7 @@ namespace vigil {
 struct InheritedSignals {
     sigset_t blocked{};
     // Members were SIG_IGN when vigil started: SIGCHLD from the start, every
-    // other handled signal once ignored_complete (take_stock_of_ignored).
+    // other handled signal once ignored_complete (complete_ignored_signals).
     sigset_t ignored{};
     bool ignored_complete = false;
 };
@@ -43,7 +43,7 @@ InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec =
 // Completes inherited.ignored (once): which handled signals vigil was
 // started with ignored, from /proc/self/status, or one sigaction query each
 // without /proc. Asked only when a signal arrives: not a start-up cost.
-void take_stock_of_ignored(InheritedSignals& inherited);
+void complete_ignored_signals(InheritedSignals& inherited);
 
 // Signal N for each set bit N-1 (signals 1-64): the form of the masks in
 // /proc/PID/status and of the one vigil's entry point saves.

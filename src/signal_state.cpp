@@ -1,4 +1,4 @@
-#include "process_setup.hpp"
+#include "signal_state.hpp"
 
 #include <signal.h>
 
@@ -80,7 +80,7 @@ InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec) 
     return inherited;
 }
 
-void take_stock_of_ignored(InheritedSignals& inherited) {
+void complete_ignored_signals(InheritedSignals& inherited) {
     if (inherited.ignored_complete) return;
     inherited.ignored_complete = true;
     // One read of /proc/self/status instead of a sigaction query per handled

@@ -1,5 +1,5 @@
 // --from-pm2: a PM2 ecosystem file's app, run the container way. vigil does
-// not parse JavaScript: the image's own node evaluates the file (pm2_file)
+// not parse JavaScript: the image's own node evaluates the file (pm2_evaluation)
 // and prints the selected app as NUL-separated records; this piece, pure,
 // reads those records and maps each PM2 key to what vigil does (or to a
 // warning, never silently), and renders the plain configuration to move to

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "processes.hpp"
+#include "reachable_processes.hpp"
 #include "spawn.hpp"
 
 TEST_CASE("parse_proc_stat reads pid, state and parent, whatever the command name holds") {

@@ -1,4 +1,4 @@
-#include "pm2.hpp"
+#include "pm2_plan.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "pm2_file.hpp"
+#include "pm2_evaluation.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -140,7 +140,7 @@ Result<Pm2File> evaluate_pm2_file(const std::string& file, const std::optional<s
     return parsed;
 }
 
-std::optional<int> take_pm2_app(Config& config, Log& log, const InheritedSignals& inherited, char** environment) {
+std::optional<int> apply_pm2_file(Config& config, Log& log, const InheritedSignals& inherited, char** environment) {
     const auto& file = *config.from_pm2;
     const std::string path_variable = variable(environment, "PATH").value_or(default_path);
     const auto fail = [&](const std::string& why) {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "pm2.hpp"
+#include "pm2_plan.hpp"
 
 using vigil::Pm2Entry;
 using vigil::Pm2File;
