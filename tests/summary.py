@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The table tests/run.sh ends with, and its verdict.
 
+  summary.py list <INTROSPECTION.json         "SUITE TEST" per test a build defines
   summary.py add BUILD TESTLOG.json >>ROWS   one row per test meson ran
   summary.py show ROWS SECONDS               the table; exit 1 if anything
                                              failed, or was skipped unasked
@@ -23,6 +24,13 @@ def reason_of(output, result):
     if result == "TIMEOUT":
         return "timed out"
     return "see its log above" if result != "OK" else ""
+
+
+def list_tests(introspection):
+    """Each test of `meson introspect --tests`, as "SUITE TEST"."""
+    for test in json.load(introspection):
+        suite = test["suite"][0].split(":", 1)[-1] if test["suite"] else test["name"]
+        print(suite, test["name"])
 
 
 def add(build, testlog):
@@ -88,9 +96,11 @@ def show(rows_path, total_seconds):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "add":
+    if len(sys.argv) == 2 and sys.argv[1] == "list":
+        list_tests(sys.stdin)
+    elif len(sys.argv) == 4 and sys.argv[1] == "add":
         add(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "show":
         sys.exit(show(sys.argv[2], float(sys.argv[3])))
     else:
-        sys.exit("usage: summary.py add BUILD TESTLOG.json | show ROWS SECONDS")
+        sys.exit("usage: summary.py list <INTROSPECTION.json | add BUILD TESTLOG.json | show ROWS SECONDS")
