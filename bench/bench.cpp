@@ -2,7 +2,9 @@
 // catatonit (and no init at all) on the same machine in the same run.
 // Prints Markdown tables. Not a test: it measures, it asserts nothing.
 //
-//   vigil-bench --vigil PATH [--rounds N] [--source DIR] [--only ROW,...]
+//   vigil-bench --vigil PATH [--rounds N] [--source DIR] [--only ROW,...] [--also NAME=PATH ...] [--columns NAME,...]
+// --also adds a column for another vigil binary (a variant build), after vigil's two;
+// --columns keeps only the columns named (comma-separated).
 //     ROW: size, idle, startup, latency, reaping, stop, podman (default: all)
 //   vigil-bench --echo            (internal: the program whose signal handler answers over stdout)
 //   vigil-bench --orphans N       (internal: creates N orphans, waits until all are reaped)
@@ -254,6 +256,17 @@ std::string fmt_ms(double seconds) {
     return text;
 }
 
+// "a,b,,c" -> {a, b, c}
+std::set<std::string> comma_list(const std::string& list) {
+    std::set<std::string> items;
+    for (std::size_t at = 0; at <= list.size();) {
+        const auto comma = std::min(list.find(',', at), list.size());
+        if (comma > at) items.insert(list.substr(at, comma - at));
+        at = comma + 1;
+    }
+    return items;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -265,19 +278,24 @@ int main(int argc, char** argv) {
     int orphan_count = 20000;
     const int idle_starts = 25;
     std::set<std::string> only;  // the rows asked for; empty: all
+    std::vector<std::pair<std::string, std::string>> also;  // extra vigil columns: name, binary
+    std::set<std::string> columns;  // the inits asked for; empty: all
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--echo") echo_program();
         if (arg == "--orphans" && i + 1 < argc) orphans_program(std::atoi(argv[i + 1]));
         if (arg == "--vigil" && i + 1 < argc) vigil = argv[++i];
         else if (arg == "--source" && i + 1 < argc) source = argv[++i];
-        else if (arg == "--only" && i + 1 < argc) {
-            const std::string list = argv[++i];
-            for (std::size_t at = 0; at <= list.size();) {
-                const auto comma = std::min(list.find(',', at), list.size());
-                if (comma > at) only.insert(list.substr(at, comma - at));
-                at = comma + 1;
+        else if (arg == "--only" && i + 1 < argc) only = comma_list(argv[++i]);
+        else if (arg == "--columns" && i + 1 < argc) columns = comma_list(argv[++i]);
+        else if (arg == "--also" && i + 1 < argc) {
+            const std::string column = argv[++i];
+            const auto equals = column.find('=');
+            if (equals == std::string::npos || equals == 0 || equals + 1 == column.size()) {
+                std::fprintf(stderr, "vigil-bench: --also wants NAME=PATH, not '%s'\n", column.c_str());
+                return 2;
             }
+            also.emplace_back(column.substr(0, equals), column.substr(equals + 1));
         }
         else if (arg == "--rounds" && i + 1 < argc) {
             rounds = std::atoi(argv[++i]);
@@ -286,7 +304,7 @@ int main(int argc, char** argv) {
         }
     }
     if (vigil.empty()) {
-        std::fprintf(stderr, "usage: vigil-bench --vigil PATH [--rounds N] [--source DIR] [--only ROW,...]\n");
+        std::fprintf(stderr, "usage: vigil-bench --vigil PATH [--rounds N] [--source DIR] [--only ROW,...] [--also NAME=PATH ...] [--columns NAME,...]\n");
         return 2;
     }
     const std::set<std::string> row_names = {"size", "idle", "startup", "latency", "reaping", "stop", "podman"};
@@ -302,14 +320,26 @@ int main(int argc, char** argv) {
     self_path[length > 0 ? length : 0] = '\0';
     const std::string self = self_path;
 
-    const std::vector<Init> inits = {
+    std::vector<Init> inits = {
         {"no init", {}, "", ""},
         {"vigil", {vigil}, vigil, "/init"},
         {"vigil (log warn)", {vigil, "--log-level", "warn"}, "", ""},
+    };
+    for (const auto& [name, binary] : also) inits.push_back({name, {binary}, binary, ""});
+    inits.insert(inits.end(), {
         {"tini-static", {"/usr/bin/tini-static", "-s", "--"}, "/usr/bin/tini-static", "/tini"},
         {"dumb-init", {"/usr/bin/dumb-init"}, "/usr/bin/dumb-init", "/dumb-init"},
         {"catatonit", {"/usr/bin/catatonit", "--"}, "/usr/bin/catatonit", "/catatonit"},
-    };
+    });
+    for (const auto& name : columns) {
+        if (std::none_of(inits.begin(), inits.end(), [&](const Init& init) { return init.name == name; })) {
+            std::fprintf(stderr, "vigil-bench: unknown column '%s'\n", name.c_str());
+            return 2;
+        }
+    }
+    if (!columns.empty()) {
+        inits.erase(std::remove_if(inits.begin(), inits.end(), [&](const Init& init) { return columns.count(init.name) == 0; }), inits.end());
+    }
     std::map<std::string, std::map<std::string, std::string>> table;  // row -> init -> cell
     std::vector<std::string> rows;
     auto put = [&](const std::string& row, const std::string& init, const std::string& value) {

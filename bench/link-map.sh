@@ -44,7 +44,7 @@ awk -v stripped="$(stat -c %s "$build/vigil")" '
         else if (from ~ /libm[-.0-9]*\.a\(/) what = "libm.a"
         else if (from ~ /ltrans|vigil|\.cpp\.o/) what = "vigil (with the spdlog and fmt it uses)"
         else what = "C runtime start files (crt*.o)"
-        kind = (out ~ /^\.(t?bss)(\.cold)?$/) ? "bss" : "file"  # .bss.cold: src/static-layout.ld
+        kind = (out ~ /^\.t?bss$/) ? "bss" : "file"
         sum[what, kind] += bytes; total[what] += bytes; names[what] = 1
         if (kind == "file") all += bytes
     }

@@ -312,32 +312,18 @@ std::optional<std::string> find_namespace_root(const MemoryCgroup& cgroup, pid_t
 }
 
 Result<MemoryCgroup> detect_memory_cgroup() {
-    // The place is copied out of the texts it was found in (onto the stack,
-    // for any usual length) and the texts are freed before the cgroup's
-    // strings are made. Made while the texts were still there, the strings
-    // PID 1 keeps for good would sit above them, over a hole of freed heap pages.
-    fmt::memory_buffer copied;
-    std::optional<CgroupPlace> place;
-    {
-        const auto cgroup_file = read_file("/proc/self/cgroup");
-        if (!cgroup_file) return Error{"cannot read /proc/self/cgroup"};
-        const auto paths = memory_paths(*cgroup_file);
-        std::string mount_facts;
-        place = memory_cgroup_at_usual_mount(paths, ::getpid(), mount_facts);
-        std::optional<std::string> mountinfo;
-        if (!place) {
-            mountinfo = read_file("/proc/self/mountinfo");
-            if (!mountinfo) return Error{"cannot read /proc/self/mountinfo"};
-            place = find_memory_cgroup(paths, *mountinfo);
-            if (!place) return Error{"no memory cgroup is mounted"};
-        }
-        copied.reserve(place->root.size() + place->mount_point.size() + place->path.size());
-        for (const auto field : {place->root, place->mount_point, place->path}) copied.append(field);
+    const auto cgroup_file = read_file("/proc/self/cgroup");
+    if (!cgroup_file) return Error{"cannot read /proc/self/cgroup"};
+    const auto paths = memory_paths(*cgroup_file);
+    std::string mount_facts;
+    auto place = memory_cgroup_at_usual_mount(paths, ::getpid(), mount_facts);
+    std::optional<std::string> mountinfo;
+    if (!place) {
+        mountinfo = read_file("/proc/self/mountinfo");
+        if (!mountinfo) return Error{"cannot read /proc/self/mountinfo"};
+        place = find_memory_cgroup(paths, *mountinfo);
+        if (!place) return Error{"no memory cgroup is mounted"};
     }
-    const std::string_view all(copied.data(), copied.size());
-    place->root = all.substr(0, place->root.size());
-    place->mount_point = all.substr(place->root.size(), place->mount_point.size());
-    place->path = all.substr(place->root.size() + place->mount_point.size());
     MemoryCgroup cgroup = cgroup_at(*place);
     if (cgroup.namespace_depth > 0) {
         // cgroup.procs lists the pids of the reader's own PID namespace.

@@ -25,12 +25,6 @@ namespace {
 // Signals a process group or a process; ESRCH only means it is already gone.
 int send_signal(pid_t target, int signal) { return ::kill(target, signal) == 0 || errno == ESRCH ? 0 : errno; }
 
-// A SIGCHLD waits to be taken: a child exited or stopped since the last reap.
-bool child_event_waiting() {
-    sigset_t pending;
-    return ::sigpending(&pending) == 0 && ::sigismember(&pending, SIGCHLD) == 1;
-}
-
 // What carrying out one action found, for the report that follows it.
 struct Outcome {
     int error = 0;
@@ -84,12 +78,8 @@ void EventLoop::open_termination_log() {
 
 int EventLoop::run(char** environment) {
     if (const auto failed = start_program(environment)) return *failed;
-    // What the debug line shows and --memory-restart watches is set up at
-    // once; otherwise only while the program runs (on_program_running).
-    const bool running_at_once = report_.debug_on() || config_.memory_restart.enabled();
-
+    on_program_running();
     while (!exit_code_) {
-        if (!running_noted_ && !main_exited_ && (running_at_once || !child_event_waiting())) on_program_running();
         // The one wake-up armed: the supervisor's, or a memory sample due.
         std::optional<Milliseconds> wakeup = supervisor_.next_wakeup();
         if (const auto sample = memory_.next_sample(); sample && (!wakeup || *sample < *wakeup)) wakeup = sample;
@@ -108,7 +98,6 @@ int EventLoop::run(char** environment) {
 }
 
 void EventLoop::on_program_running() {
-    running_noted_ = true;
     memory_.inspect();
     if (config_.memory_restart.enabled()) watch_memory();
     // Start-up is over: what it allocated and freed (the environment's copy,
@@ -144,8 +133,7 @@ std::optional<int> EventLoop::start_program(char** inherited_environment) {
     }
     const bool left_directory = program_directory.valid() && ::chdir("/") == 0;
     if (left_directory) request.working_directory = program_directory.get();
-    // --node-heap needs the limit before the program starts; otherwise the
-    // cgroup is read while the program starts, off its start-up path.
+    // --node-heap needs the limit before the program starts.
     if (config_.node_heap_percent != 0) memory_.size_node_heap(environment);
     request.environment = environment.for_exec();
 

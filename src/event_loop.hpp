@@ -71,7 +71,6 @@ private:
     pid_t self_ = 0;
     pid_t main_pid_ = 0;
     bool main_exited_ = false;
-    bool running_noted_ = false;
     // The terminal whose foreground vigil handed to the program, or -1.
     int terminal_ = -1;
     Milliseconds left_behind_since_{0};

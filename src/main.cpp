@@ -22,18 +22,9 @@
 
 namespace {
 
-// What PID 1 keeps for its whole life is in static storage, not on main's
-// stack. Every stack page start-up touches stays resident as long as the
-// container runs; these objects fit in .bss pages that glibc's own start-up
-// touches anyway (README, idle memory).
-vigil::InheritedSignals inherited;
-std::optional<vigil::Config> config;
-std::optional<vigil::EventLoop> event_loop;
-
 // Parses the command line into config, or says why vigil is done at once (a
-// usage error, --help, --version) with the exit code. Never inlined, so the
-// parse's temporaries leave the stack before the program starts.
-[[gnu::noinline]] std::optional<int> configure(int argc, char** argv) {
+// usage error, --help, --version) with the exit code.
+std::optional<int> configure(int argc, char** argv, std::optional<vigil::Config>& config) {
     auto invocation = vigil::parse_invocation(argc, argv, vigil::vigil_environment(environ));
     if (!invocation) {
         fmt::print(stderr, "vigil: {} (see 'vigil --help')\n", vigil::printable(invocation.error()));
@@ -56,15 +47,15 @@ std::optional<vigil::EventLoop> event_loop;
 int main(int argc, char** argv) {
     // The signals were blocked before main (src/entry.cpp); what was
     // inherited is recorded now that it is safe to look.
-    inherited = vigil::take_over_signals(vigil::mask_at_exec());
+    const vigil::InheritedSignals inherited = vigil::take_over_signals(vigil::mask_at_exec());
     vigil::ensure_standard_streams();
-    if (const auto done = configure(argc, argv)) return *done;
+    std::optional<vigil::Config> config;
+    if (const auto done = configure(argc, argv, config)) return *done;
 
     vigil::Log log(config->log_level, config->log_format);
     if (config->from_pm2) {
         if (const auto stop = vigil::apply_pm2_file(*config, log, inherited, environ)) return *stop;
     }
-    const int code = event_loop.emplace(*config, log, inherited).run(environ);
-    event_loop.reset();  // before the log it writes to
-    return code;
+    vigil::EventLoop event_loop(*config, log, inherited);
+    return event_loop.run(environ);
 }

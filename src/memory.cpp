@@ -35,16 +35,8 @@ void Memory::inspect() {
     }
     cgroup_ = std::move(*detected);
     oom_kills_at_start_ = read_oom_kill_count(*cgroup_);
-    // The limit only when the debug line shows it; otherwise when something needs it.
-    if (report_.debug_on()) (void)limit();
-}
-
-std::optional<std::uint64_t> Memory::limit() {
-    if (!cgroup_ || limit_read_) return limit_;
-    limit_read_ = true;
     limit_ = read_memory_limit(*cgroup_);
     report_.memory_cgroup(*cgroup_, limit_);
-    return limit_;
 }
 
 void Memory::size_node_heap(ProgramEnvironment& environment) {
@@ -58,21 +50,20 @@ void Memory::size_node_heap(ProgramEnvironment& environment) {
         report_.node_heap_already_set();
         return;
     }
-    const auto limit = this->limit();
-    if (!limit) {
+    if (!limit_) {
         report_.node_heap_without_limit(unknown_because_);
         return;
     }
-    const auto megabytes = heap_megabytes(*limit, config_.node_heap_percent);
+    const auto megabytes = heap_megabytes(*limit_, config_.node_heap_percent);
     environment.set("NODE_OPTIONS", node_options_with_heap(node_options, megabytes));
-    report_.node_heap_sized(config_.node_heap_percent, *limit, megabytes);
+    report_.node_heap_sized(config_.node_heap_percent, *limit_, megabytes);
 }
 
 void Memory::note_exit(pid_t pid, const ProgramEnd& end) {
     if (end.signal != SIGKILL || !cgroup_ || !oom_kills_at_start_) return;
     const auto now_count = read_oom_kill_count(*cgroup_);
     if (!now_count || *now_count <= *oom_kills_at_start_) return;
-    report_.oom_killed(pid, limit(), *now_count - *oom_kills_at_start_);
+    report_.oom_killed(pid, limit_, *now_count - *oom_kills_at_start_);
 }
 
 bool Memory::start_watching(Milliseconds now) {
@@ -81,7 +72,7 @@ bool Memory::start_watching(Milliseconds now) {
         report_.memory_restart_off(*unknown_because_);
         return false;
     }
-    const auto threshold = restart_threshold(config_.memory_restart, limit());
+    const auto threshold = restart_threshold(config_.memory_restart, limit_);
     if (!threshold) {
         report_.memory_restart_off(fmt::format("the container has no memory limit to take {}% of", config_.memory_restart.percent));
         return false;
@@ -99,7 +90,7 @@ bool Memory::start_watching(Milliseconds now) {
         char discard[512];
         if (notices_.valid() && ::pread(notices_.get(), discard, sizeof discard, 0) < 0) notices_.reset();
     }
-    report_.memory_restart_watching(*threshold, config_.memory_restart.percent, limit(), *current, notices_.valid());
+    report_.memory_restart_watching(*threshold, config_.memory_restart.percent, limit_, *current, notices_.valid());
     return true;
 }
 
@@ -119,7 +110,7 @@ bool Memory::sample(Milliseconds now) {
     const auto current = read_working_set(*cgroup_);
     if (!current || !restart_->observe(*current)) return false;
     notices_.reset();
-    report_.memory_restart(*current, restart_->threshold(), limit());
+    report_.memory_restart(*current, restart_->threshold(), limit_);
     return true;
 }
 

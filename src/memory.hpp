@@ -32,7 +32,7 @@ public:
 
     // The cgroup and the OOM-kill baseline (once; later calls do nothing).
     // The program may be OOM-killed from its start, so the event loop does
-    // this as soon as the program runs; the limit is read when first asked for.
+    // this as soon as the program runs; --node-heap, before it starts.
     void inspect();
     // NODE_OPTIONS for --node-heap, from the limit (inspects first).
     void size_node_heap(ProgramEnvironment& environment);
@@ -50,15 +50,12 @@ public:
     bool sample(Milliseconds now);
 
 private:
-    // The smallest memory limit up to the mount, read once (after inspect).
-    std::optional<std::uint64_t> limit();
-
     const Config& config_;
     Report& report_;
     bool inspected_ = false;
     std::optional<MemoryCgroup> cgroup_;
     std::optional<std::string> unknown_because_;
-    bool limit_read_ = false;
+    // The smallest memory limit up to the mount.
     std::optional<std::uint64_t> limit_;
     std::optional<std::uint64_t> oom_kills_at_start_;
     std::optional<MemoryRestartDecision> restart_;

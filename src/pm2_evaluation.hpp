@@ -21,8 +21,6 @@ Result<Pm2File> evaluate_pm2_file(const std::string& file, const std::optional<s
 
 // --from-pm2 into config. Returns the exit code when vigil must stop here
 // (2 for a bad file, 0 after --print), or nullopt to go on and run the app.
-// Never inlined: in main's frame its buffers would deepen the stack that
-// stays resident in PID 1, --from-pm2 or not.
-[[gnu::noinline]] std::optional<int> apply_pm2_file(Config& config, Log& log, const InheritedSignals& inherited, char** environment);
+std::optional<int> apply_pm2_file(Config& config, Log& log, const InheritedSignals& inherited, char** environment);
 
 }  // namespace vigil

@@ -146,11 +146,7 @@ void Report::spawn_failed(const std::string& program, int code, const std::strin
 void Report::started(pid_t pid, const std::vector<std::string>& command, const std::optional<Identity>& identity) {
     if (!log_.enabled(LogLevel::info)) return;
     const std::string command_line = loggable_command(command);
-    // Joined by hand rather than through fmt::format, whose buffer and calls
-    // went deepest into vigil's stack at start-up (README, idle memory).
-    std::string message = "started '";
-    message.append(command_line).append("' as pid ").append(fmt::format_int(pid).c_str());
-    log_.info("start", message, {{"pid", pid}, {"argv", command_line}});
+    log_.info("start", fmt::format("started '{}' as pid {}", command_line, pid), {{"pid", pid}, {"argv", command_line}});
     if (identity && log_.enabled(LogLevel::debug))
         log_.debug("start", fmt::format("as uid {} gid {} with {} supplementary group(s)", identity->uid, identity->gid, identity->groups.size()));
 }

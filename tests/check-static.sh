@@ -45,28 +45,12 @@ if [ "$runs_here" = yes ]; then
         [ -n "$started" ] && [ -n "$heap_kib" ] && [ "$heap_kib" -lt 64 ] && break
         sleep 0.05
     done
-    # What the idle vigil has written of its zero-filled data past the data
-    # segment's last file page: the anonymous mapping right after the
-    # binary's. src/static-layout.ld keeps it to one page (of six); in
-    # link order it was three.
-    bss_kib=$(awk -v exe="$(readlink "/proc/$vigil_pid/exe")" '
-        /^[0-9a-f]+-[0-9a-f]+ / {
-            split($1, range, "-")
-            in_bss = (NF == 5 && range[1] == end_of_binary)
-            end_of_binary = ($6 == exe) ? range[2] : ""
-            next
-        }
-        in_bss && /^Anonymous:/ { kib += $2 }
-        END { print kib + 0 }' "/proc/$vigil_pid/smaps" 2>/dev/null || true)
     kill -TERM "$vigil_pid" 2>/dev/null || true   # vigil stops its sleep and exits
     wait "$vigil_pid" 2>/dev/null || true
     if [ -z "$started" ] || [ -z "$heap_kib" ] || [ "$heap_kib" -ge 64 ]; then
         echo "FAIL: idle $binary keeps a heap of ${heap_kib:-?} KiB (64 KiB or more: the C++ library's emergency exception pool?)"; fail=1
     fi
-    if [ -z "$bss_kib" ] || [ "$bss_kib" -gt 4 ]; then
-        echo "FAIL: idle $binary has written ${bss_kib:-?} KiB of .bss past its data segment (more than one page: see src/static-layout.ld)"; fail=1
-    fi
-    heap_note=", idle heap $heap_kib KiB, .bss written past the data segment $bss_kib KiB"
+    heap_note=", idle heap $heap_kib KiB"
 else
     heap_note=", idle heap not checked here ($machine binary, $(uname -m) machine)"
 fi

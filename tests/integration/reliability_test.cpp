@@ -459,10 +459,9 @@ TEST_CASE("the memory cgroup is found where /proc/self/cgroup names it, and belo
 }
 
 TEST_CASE("a SIGCHLD pending when vigil starts does not cost an OOM kill its report") {
-    // vigil leaves the memory cgroup alone when the program has exited before
-    // vigil got to it, its SIGCHLD waiting. A SIGCHLD vigil was started with
-    // says nothing about the program: vigil must still take the OOM-kill
-    // baseline while the program runs, or the kill below goes unexplained.
+    // A SIGCHLD vigil was started with says nothing about the program: vigil
+    // must still take the OOM-kill baseline while the program runs, or the
+    // kill below goes unexplained.
     const auto cgroup = TestMemoryCgroup::make(64 << 20);
     if (!cgroup) return;
     TempDir dir;
