@@ -141,7 +141,7 @@ std::optional<int> EventLoop::start_program(char** inherited_environment) {
     auto spawned = spawn_program(request, failure);
     if (!spawned) {
         report_.spawn_failed(config_.command.front(), failure.exit_code, failure.message);
-        report_.write_termination_message(termination_log_);
+        report_.write_termination_message(termination_log_, failure.exit_code);
         return failure.exit_code;
     }
     main_pid_ = *spawned;
@@ -334,7 +334,7 @@ void EventLoop::carry_out(const Actions& actions) {
             report_.unreaped(outcome.survivors, main_exited_ ? std::nullopt : std::optional(main_pid_));
         } else if (const auto* exit = std::get_if<action::Exit>(&next)) {
             report_.exiting(exit->code, supervisor_.stop_signal());
-            report_.write_termination_message(termination_log_);
+            report_.write_termination_message(termination_log_, exit->code);
         }
     }
 }

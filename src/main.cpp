@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     if (const auto done = configure(argc, argv, config)) return *done;
 
     vigil::Log log(config->log_level, config->log_format);
+    log.debug("signals", fmt::format("signals blocked {}", vigil::where_signals_were_blocked()));
     if (config->from_pm2) {
         if (const auto stop = vigil::apply_pm2_file(*config, log, inherited, environ)) return *stop;
     }

@@ -23,7 +23,8 @@
 
 namespace vigil {
 
-// How often the working set is read while --memory-restart is on (see README).
+// How often the working set is read while --memory-restart is on: once a
+// second costs an idle vigil one wake-up a second, and no more.
 inline constexpr Milliseconds memory_sample_interval{1000};
 
 class Memory {

@@ -138,7 +138,6 @@ void Report::memory_restart(std::uint64_t working_set, std::uint64_t threshold, 
 }
 
 void Report::spawn_failed(const std::string& program, int code, const std::string& message) {
-    ending_.exit_code = code;
     ending_.program_status = "no start: " + message;
     log_.error("spawn_error", message, {{"program", program}, {"code", code}});
 }
@@ -302,13 +301,13 @@ void Report::unreaped(const std::optional<std::vector<ProcessEntry>>& survivors,
 }
 
 void Report::exiting(int code, std::optional<int> stop_signal) {
-    ending_.exit_code = code;
     ending_.stop_signal = stop_signal;
     log_.info("exit", fmt::format("exiting with code {}", code), {{"code", code}});
 }
 
-void Report::write_termination_message(const TerminationLog& file) {
+void Report::write_termination_message(const TerminationLog& file, int exit_code) {
     if (!file.is_open()) return;
+    ending_.exit_code = exit_code;
     ending_.dropped_log_lines = log_.dropped_lines();
     if (auto written = file.write(termination_summary(ending_)); !written)
         log_.warn("termination_log", fmt::format("cannot write the termination message: {}", written.error()), {{"path", file.path()}});

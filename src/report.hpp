@@ -72,8 +72,8 @@ public:
     void deadline_reached(const SignalReach& reach);
     void unreaped(const std::optional<std::vector<ProcessEntry>>& survivors, std::optional<pid_t> program);
     void exiting(int code, std::optional<int> stop_signal);
-    // The termination message, from everything reported so far.
-    void write_termination_message(const TerminationLog& file);
+    // The termination message, from everything reported so far and vigil's exit code.
+    void write_termination_message(const TerminationLog& file, int exit_code);
 
 
 private:

@@ -12,10 +12,6 @@
 #include <optional>
 #include <string_view>
 
-// handled_signals() as a 64-bit mask (bit N-1 for signal N), for code that
-// runs before any C++ (src/entry.cpp). A unit test holds the two equal.
-#define VIGIL_HANDLED_SIGNAL_BITS 0xfffffffe3ffbfa27
-
 namespace vigil {
 
 // The signal state vigil found at start, to be handed on unchanged.
@@ -31,7 +27,7 @@ struct InheritedSignals {
 sigset_t handled_signals();
 
 // Blocks handled_signals() and records the inherited mask. mask_at_exec is
-// the mask vigil was started with when its entry code blocked the signals
+// the mask vigil was started with when the signals were blocked before main
 // already (src/entry.hpp); the mask becomes exactly that plus handled_signals().
 // An ignored SIGCHLD is set back to its default action (ignored, the kernel
 // would reap vigil's children itself) and recorded, for the program to get
@@ -46,7 +42,7 @@ InheritedSignals take_over_signals(const std::optional<sigset_t>& mask_at_exec =
 void complete_ignored_signals(InheritedSignals& inherited);
 
 // Signal N for each set bit N-1 (signals 1-64): the form of the masks in
-// /proc/PID/status and of the one vigil's entry point saves.
+// /proc/PID/status.
 sigset_t signals_from_bits(std::uint64_t bits);
 
 // The ignored signals that the SigIgn line of a /proc/PID/status text names;

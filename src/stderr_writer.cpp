@@ -14,9 +14,9 @@
 
 namespace vigil {
 
-StderrWriter::StderrWriter() : fd_(STDERR_FILENO) {
+StderrWriter::StderrWriter() {
     struct stat about {};
-    if (::fstat(fd_, &about) != 0) {
+    if (::fstat(STDERR_FILENO, &about) != 0) {
         method_ = Method::closed;
         return;
     }
@@ -33,10 +33,10 @@ StderrWriter::StderrWriter() : fd_(STDERR_FILENO) {
         }
     } else if (S_ISSOCK(about.st_mode)) {
         method_ = Method::socket;
-    } else if (S_ISCHR(about.st_mode) && ::isatty(fd_) == 1) {
+    } else if (S_ISCHR(about.st_mode) && ::isatty(STDERR_FILENO) == 1) {
         // A new open file description of the same terminal: O_NONBLOCK on it
         // leaves the program's descriptors as they are.
-        const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+        const std::string self = "/proc/self/fd/" + std::to_string(STDERR_FILENO);
         reopened_ = Fd(::open(self.c_str(), O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
         method_ = reopened_.valid() ? Method::reopened : Method::poll_first;
     }
@@ -82,7 +82,7 @@ bool StderrWriter::write_all(std::string_view text, const std::function<ssize_t(
 }
 
 bool StderrWriter::write_plain(std::string_view text) {
-    const int fd = method_ == Method::reopened ? reopened_.get() : fd_;
+    const int fd = method_ == Method::reopened ? reopened_.get() : STDERR_FILENO;
     return write_all(text, [fd](const char* data, std::size_t size) { return ::write(fd, data, size); });
 }
 
@@ -100,7 +100,7 @@ bool StderrWriter::write_relayed(std::string_view text) {
     }
     std::size_t moved = 0;
     while (moved < text.size()) {
-        const ssize_t spliced = ::splice(relay_read_.get(), nullptr, fd_, nullptr, text.size() - moved, SPLICE_F_NONBLOCK);
+        const ssize_t spliced = ::splice(relay_read_.get(), nullptr, STDERR_FILENO, nullptr, text.size() - moved, SPLICE_F_NONBLOCK);
         if (spliced > 0) {
             moved += static_cast<std::size_t>(spliced);
             continue;
@@ -121,7 +121,7 @@ bool StderrWriter::write_relayed(std::string_view text) {
 }
 
 bool StderrWriter::write_socket(std::string_view text) {
-    return write_all(text, [this](const char* data, std::size_t size) { return ::send(fd_, data, size, MSG_DONTWAIT | MSG_NOSIGNAL); });
+    return write_all(text, [this](const char* data, std::size_t size) { return ::send(STDERR_FILENO, data, size, MSG_DONTWAIT | MSG_NOSIGNAL); });
 }
 
 bool StderrWriter::write_polled(std::string_view text) {
@@ -129,12 +129,12 @@ bool StderrWriter::write_polled(std::string_view text) {
     // chunk of that size goes out at once. Only the program writing to the
     // same pipe between the poll and the write could still make it wait.
     return write_all(text, [this](const char* data, std::size_t size) -> ssize_t {
-        pollfd ready{fd_, POLLOUT, 0};
+        pollfd ready{STDERR_FILENO, POLLOUT, 0};
         if (::poll(&ready, 1, 0) != 1 || (ready.revents & POLLOUT) == 0) {
             errno = (ready.revents & POLLERR) != 0 ? EPIPE : EAGAIN;
             return -1;
         }
-        return ::write(fd_, data, std::min<std::size_t>(size, PIPE_BUF));
+        return ::write(STDERR_FILENO, data, std::min<std::size_t>(size, PIPE_BUF));
     });
 }
 

@@ -45,7 +45,6 @@ private:
     bool write_polled(std::string_view text);
     void empty_relay();
 
-    int fd_;
     Method method_ = Method::plain;
     Fd reopened_;
     Fd relay_read_;

@@ -27,7 +27,6 @@ ContainerSpec spec(std::vector<std::string> command, std::vector<std::string> en
     return result;
 }
 
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 // Every zombie below a container's PID 1, as the host sees them.
 std::size_t zombies_in(Container& container) { return descendants(container.host_pid(), true).size(); }

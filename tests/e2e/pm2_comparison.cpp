@@ -17,7 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 std::size_t count(const std::string& text, const std::string& needle) {
     std::size_t found = 0;

@@ -51,6 +51,18 @@ TEST_CASE("vigil exits with the program's own exit code") {
     CHECK(vigil.wait_exit() == 3);
 }
 
+TEST_CASE("vigil's signals are blocked before main") {
+    // A PID 1 loses a stop signal that arrives before it has blocked it:
+    // vigil blocks from .preinit_array, before every constructor, never as
+    // late as main.
+    TempDir dir;
+    Vigil vigil(dir, {"--log-level", "debug", helper, "exit", "0"});
+    CHECK(vigil.wait_exit() == 0);
+    const auto err = vigil.err();
+    INFO(err);
+    CHECK(contains(err, "vigil: signals blocked from .preinit_array\n"));
+}
+
 TEST_CASE("a program killed by signal N gives 128+N") {
     TempDir dir;
     Vigil by_usr1(dir, {helper, "kill-self", "USR1"});

@@ -40,6 +40,8 @@ private:
 };
 
 std::string read_file(const std::string& path);
+// needle occurs in text
+inline bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 bool file_exists(const std::string& path);
 // Polls until condition() holds; false if it never did within the timeout.
 bool wait_for(const std::function<bool()>& condition, Seconds timeout = patience);

@@ -24,7 +24,6 @@ namespace {
 
 const std::string helper = helper_binary();
 
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 #ifndef VIGIL_TEST_PID_ONE  // what the shell case below needs
 pid_t pid_in(const std::string& path) { return static_cast<pid_t>(std::stol(read_file(path))); }

@@ -17,7 +17,6 @@ using namespace harness;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 // --from-pm2 evaluates ecosystem files with node: without it these cases fail (tests/run.sh installs it).
 void require_node() {

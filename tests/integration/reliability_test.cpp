@@ -27,7 +27,6 @@ namespace {
 
 const std::string helper = helper_binary();
 
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 pid_t pid_in(const std::string& path) { return static_cast<pid_t>(std::stol(read_file(path))); }
 

@@ -107,14 +107,6 @@ TEST_CASE("signals 32 and 33 are refused on either side of a rewrite, naming the
     CHECK_FALSE(vigil::is_reserved_by_libc(SIGRTMIN));
 }
 
-TEST_CASE("VIGIL_HANDLED_SIGNAL_BITS, the mask vigil's entry point blocks, is handled_signals() bit for bit") {
-    const sigset_t handled = vigil::handled_signals();
-    for (int signal = 1; signal <= 64; ++signal) {
-        INFO("signal " << signal);
-        CHECK((sigismember(&handled, signal) == 1) == (((VIGIL_HANDLED_SIGNAL_BITS >> (signal - 1)) & 1U) == 1U));
-    }
-}
-
 TEST_CASE("the ignored signals are read from a status text's SigIgn line") {
     // SIGINT (2), SIGQUIT (3), SIGPIPE (13) and SIGRTMAX (64).
     const auto ignored = vigil::parse_ignored_signals("Name:\tvigil\nSigBlk:\t0000000000000000\nSigIgn:\t8000000000001006\nSigCgt:\t0\n");
