@@ -19,10 +19,7 @@ namespace {
 
 std::optional<std::string> read_all(const Fd& fd, std::size_t limit) {
     if (!fd.valid()) return std::nullopt;
-    // Read straight into the string: no buffer on the stack, whose pages
-    // would stay resident in PID 1 for good after one read. It starts at
-    // 4096 bytes, beyond the 1,032 that glibc's per-thread cache keeps once
-    // freed (never merged or trimmed): freed, it goes back to the heap.
+    // Read straight into the string, grown as the file turns out longer.
     std::string text;
     std::size_t used = 0;
     while (true) {
@@ -54,21 +51,12 @@ std::string join_path(std::string_view directory, std::string_view name) {
 }
 
 std::optional<std::string> read_whole_file(std::string_view directory, std::string_view name, std::size_t limit) {
-    fmt::basic_memory_buffer<char, 256> path;
-    path.append(directory);
-    path.push_back('/');
-    path.append(name);
-    path.push_back('\0');
-    return read_whole_file(path.data(), limit);
+    return read_whole_file(join_path(directory, name).c_str(), limit);
 }
 
 std::optional<std::string> read_whole_file_at(int directory, std::string_view relative, std::string_view name, std::size_t limit) {
-    fmt::basic_memory_buffer<char, 256> path;
-    path.append(relative);
-    if (!relative.empty()) path.push_back('/');
-    path.append(name);
-    path.push_back('\0');
-    return read_all(Fd(::openat(directory, path.data(), O_RDONLY | O_CLOEXEC)), limit);
+    const std::string path = relative.empty() ? std::string(name) : join_path(relative, name);
+    return read_all(Fd(::openat(directory, path.c_str(), O_RDONLY | O_CLOEXEC)), limit);
 }
 
 bool is_printable(std::string_view text) {
