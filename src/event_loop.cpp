@@ -25,6 +25,12 @@ namespace {
 // Signals a process group or a process; ESRCH only means it is already gone.
 int send_signal(pid_t target, int signal) { return ::kill(target, signal) == 0 || errno == ESRCH ? 0 : errno; }
 
+// A SIGCHLD waits to be taken: a child exited or stopped since the last reap.
+bool child_event_waiting() {
+    sigset_t pending;
+    return ::sigpending(&pending) == 0 && ::sigismember(&pending, SIGCHLD) == 1;
+}
+
 // What carrying out one action found, for the report that follows it.
 struct Outcome {
     int error = 0;
@@ -78,8 +84,16 @@ void EventLoop::open_termination_log() {
 
 int EventLoop::run(char** environment) {
     if (const auto failed = start_program(environment)) return *failed;
-    on_program_running();
+    bool running_noted = false;
     while (!exit_code_) {
+        // What vigil needs only while the program runs (the memory cgroup,
+        // the --memory-restart watch) is set up at the first turn with no
+        // child event waiting. A program that has exited by then needs none
+        // of it, and on a busy CPU that work would add to every short run.
+        if (!running_noted && !main_exited_ && !child_event_waiting()) {
+            running_noted = true;
+            on_program_running();
+        }
         // The one wake-up armed: the supervisor's, or a memory sample due.
         std::optional<Milliseconds> wakeup = supervisor_.next_wakeup();
         if (const auto sample = memory_.next_sample(); sample && (!wakeup || *sample < *wakeup)) wakeup = sample;

@@ -449,8 +449,11 @@ TEST_CASE("the memory cgroup is found where /proc/self/cgroup names it, and belo
         LaunchOptions options;
         options.prefix = cgroup->enter();
         if (namespaced) options.prefix.insert(options.prefix.end(), {"unshare", "--cgroup"});
-        Vigil vigil(dir, {"--log-level", "debug", helper, "exit", "0"}, options);
-        CHECK(vigil.wait_exit() == 0);
+        // The cgroup is read once the program runs, so the program stays until it has been.
+        Vigil vigil(dir, {"--log-level", "debug", helper, "wait"}, options);
+        CHECK(wait_for([&] { return contains(vigil.err(), "vigil: memory "); }));
+        vigil.signal(SIGTERM);
+        CHECK(vigil.wait_exit() == 128 + SIGTERM);
         const auto err = vigil.err();
         INFO(err);
         CHECK(contains(err, "vigil: memory cgroup " + cgroup->version + " at " + cgroup->directory + ", limit 256 MiB\n"));

@@ -15,7 +15,9 @@ make_cgroup unlimited max
 limit_case() {  # NAME EXPECTED-DEBUG-LINE RUNNER...
     local name=$1 expected=$2
     shift 2
-    "$@" $vigil --log-level debug true >/tmp/$name.log 2>&1
+    # vigil reads the cgroup once its program runs: the program stays until
+    # vigil's line is in the log (at most 30 s).
+    "$@" $vigil --log-level debug sh -c 'for i in $(seq 3000); do grep -q "vigil: memory " "$0" && exit 0; sleep 0.01; done' /tmp/$name.log >/tmp/$name.log 2>&1
     if contains /tmp/$name.log "$expected"; then ok "$name"; else fail "$name" "expected '$expected'" && show /tmp/$name.log; fi
 }
 limit_case limit-container "memory cgroup v2 at /sys/fs/cgroup, limit 128 MiB" in_container ctr128
