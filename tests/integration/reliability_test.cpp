@@ -471,7 +471,10 @@ TEST_CASE("a SIGCHLD pending when vigil starts does not cost an OOM kill its rep
     options.prefix = cgroup->enter();
     // The helper's daemon step waits for its middle process: SIGCHLD, blocked, is pending at the exec.
     options.prefix.insert(options.prefix.end(), {helper, "block", "CHLD", "daemon", "{", "exit", "0", "}", "exec"});
-    Vigil vigil(dir, {"node", "-e", "const kept = []; for (;;) kept.push(Buffer.alloc(1 << 20, 1))"}, options);
+    // The program is the OOM killer's first choice (oom_score_adj 1000): a
+    // sanitized vigil holds tens of MiB of its own and could be picked instead.
+    Vigil vigil(dir, {"sh", "-c", "echo 1000 >/proc/self/oom_score_adj && exec node -e 'const kept = []; for (;;) kept.push(Buffer.alloc(1 << 20, 1))'"},
+                options);
     CHECK(vigil.wait_exit() == 137);
     const auto err = vigil.err();
     INFO(err);

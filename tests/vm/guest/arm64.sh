@@ -11,7 +11,7 @@ export VIGIL_BINARY=$vigil VIGIL_HELPER=$helper
 for test in "every catchable signal is forwarded*" "*rewrite translates signals and NONE drops them" \
     "orphans are reaped: 200 double-forked children leave no zombie" "at the deadline vigil kills everything*" \
     "a missing program gives 127 and a message naming it" "a program that cannot be executed gives 126*" \
-    "the program gets the terminal's foreground when vigil had it"; do
+    "the program gets the terminal's foreground when vigil had it" "vigil's signals are blocked before main"; do
     name="pid1: $(echo "$test" | tr -d '*')"
     /vigil/integration-pid1 "$test" >/tmp/integration.out 2>&1
     code=$?
