@@ -70,11 +70,9 @@ void Report::termination_log_refused(const std::string& path, const std::string&
     log_.warn("termination_log", fmt::format("cannot write the termination message: {}", why), {{"path", path}});
 }
 
-bool Report::debug_on() const { return log_.enabled(LogLevel::debug); }
-
 void Report::memory_cgroup(const MemoryCgroup& cgroup, std::optional<std::uint64_t> limit) {
     ending_.memory_limit = limit;
-    if (!debug_on()) return;
+    if (!log_.enabled(LogLevel::debug)) return;
     log_.debug("cgroup", fmt::format("memory cgroup v{} at {}, limit {}", cgroup.version == CgroupVersion::v2 ? 2 : 1, cgroup.directory,
                                      limit ? format_bytes(*limit) : "none"),
                {{"directory", cgroup.directory}, {"limit_bytes", static_cast<std::int64_t>(limit.value_or(0))}});

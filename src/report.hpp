@@ -33,9 +33,6 @@ public:
     void setup_failed(const std::string& what, int error);
     void not_a_subreaper(int error);
     void termination_log_refused(const std::string& path, const std::string& why);
-    // Whether debug lines are written: the memory cgroup's line then needs
-    // the cgroup looked at, and its limit read, at once.
-    bool debug_on() const;
     void memory_cgroup(const MemoryCgroup& cgroup, std::optional<std::uint64_t> limit);
     void memory_cgroup_unknown(const std::string& why);
     void node_heap_not_node(const std::string& program);
