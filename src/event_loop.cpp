@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,14 +99,17 @@ int EventLoop::run(char** environment) {
         std::optional<Milliseconds> wakeup = supervisor_.next_wakeup();
         if (const auto sample = memory_.next_sample(); sample && (!wakeup || *sample < *wakeup)) wakeup = sample;
         const auto event = waiter_.wait(wakeup ? std::optional(*wakeup - now()) : std::nullopt);
+        const bool from_program = event.kind == Wakeup::Kind::descriptor && node_channel_.valid() && event.fd == node_channel_.get();
         if (event.kind == Wakeup::Kind::signal) {
             if (event.signal == SIGCHLD) reap_children();
             else handle_signal(event);
+        } else if (from_program) {
+            read_node_channel();
         } else if (event.kind == Wakeup::Kind::interrupted && event.error != 0) {
             report_.wait_failed("waiting for events", event.error);
         }
         // A memory sample or a deadline may be due, whatever woke vigil.
-        if (!exit_code_) sample_memory(event.kind == Wakeup::Kind::descriptor);
+        if (!exit_code_) sample_memory(event.kind == Wakeup::Kind::descriptor && !from_program);
         if (!exit_code_) carry_out(supervisor_.on_clock(now()));
     }
     return *exit_code_;
@@ -149,6 +153,7 @@ std::optional<int> EventLoop::start_program(char** inherited_environment) {
     if (left_directory) request.working_directory = program_directory.get();
     // --node-heap needs the limit before the program starts.
     if (config_.node_heap_percent != 0) memory_.size_node_heap(environment);
+    const auto channel_end = config_.node_channel ? open_node_channel(request, environment) : std::nullopt;
     request.environment = environment.for_exec();
 
     SpawnFailure failure{};
@@ -159,6 +164,12 @@ std::optional<int> EventLoop::start_program(char** inherited_environment) {
         return failure.exit_code;
     }
     main_pid_ = *spawned;
+    if (node_channel_.valid()) {
+        if (auto watched = waiter_.watch(node_channel_.get()); !watched) {
+            report_.node_channel_off(watched.error());
+            node_channel_.reset();
+        }
+    }
     if (request.give_terminal) terminal_ = STDIN_FILENO;
     if (!left_directory && ::chdir("/") != 0) report_.setup_failed("cannot change to /", errno);
     report_.started(main_pid_, config_.command, request.identity);
@@ -166,24 +177,12 @@ std::optional<int> EventLoop::start_program(char** inherited_environment) {
 }
 
 bool EventLoop::settle_identity(SpawnRequest& request) {
-    if (!config_.user.empty()) {
-        auto identity = lookup_identity(config_.user);
-        if (!identity) {
-            report_.bad_configuration(identity.error(), {{"user", config_.user}});
-            return false;
-        }
-        request.identity = *identity;
-        request.user_spec = config_.user;
-    }
-    if (config_.capabilities) {
-        if (auto held = check_capabilities_held(*config_.capabilities); !held) {
-            report_.bad_configuration(held.error());
-            return false;
-        }
-        request.capabilities = config_.capabilities;
-    }
-    request.no_new_privs = config_.no_new_privs;
-    return true;
+    auto settled = settle_privileges(request, config_.user, config_.capabilities, config_.no_new_privs);
+    if (settled) return true;
+    // The user is named in the log when it is what failed.
+    if (!config_.user.empty() && !request.identity) report_.bad_configuration(settled.error(), {{"user", config_.user}});
+    else report_.bad_configuration(settled.error());
+    return false;
 }
 
 ProgramEnvironment EventLoop::program_environment(char** inherited, const std::optional<Identity>& identity) const {
@@ -192,6 +191,46 @@ ProgramEnvironment EventLoop::program_environment(char** inherited, const std::o
     // HOME of the user switched to, when the environment names none (as login does).
     if (identity && identity->home && !environment.get("HOME")) environment.set("HOME", *identity->home);
     return environment;
+}
+
+std::optional<Fd> EventLoop::open_node_channel(SpawnRequest& request, ProgramEnvironment& environment) {
+    int ends[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+        report_.node_channel_off(fmt::format("socketpair: {}", std::strerror(errno)));
+        return std::nullopt;
+    }
+    node_channel_ = Fd(ends[0]);
+    Fd child_end(ends[1]);
+    (void)::fcntl(node_channel_.get(), F_SETFL, O_NONBLOCK);
+    request.descriptors.emplace_back(child_end.get(), 3);
+    environment.set("NODE_CHANNEL_FD", "3");
+    environment.set("NODE_CHANNEL_SERIALIZATION_MODE", "json");
+    return child_end;
+}
+
+void EventLoop::read_node_channel() {
+    constexpr std::size_t longest = std::size_t{64} * 1024;
+    char buffer[4096];
+    while (node_channel_.valid()) {
+        const ssize_t got = ::read(node_channel_.get(), buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (got <= 0) {
+            // The program closed it (process.disconnect(), or its end).
+            waiter_.unwatch(node_channel_.get());
+            node_channel_.reset();
+            break;
+        }
+        node_channel_text_.append(buffer, static_cast<std::size_t>(got));
+        for (auto end = node_channel_text_.find('\n'); end != std::string::npos; end = node_channel_text_.find('\n')) {
+            report_.program_message(std::string_view(node_channel_text_).substr(0, end));
+            node_channel_text_.erase(0, end + 1);
+        }
+        if (node_channel_text_.size() > longest) {
+            report_.program_messages_dropped(longest);
+            node_channel_text_.clear();
+        }
+    }
 }
 
 void EventLoop::watch_memory() {
@@ -204,7 +243,7 @@ void EventLoop::sample_memory(bool noticed) {
     const auto due = memory_.next_sample();
     if (!due || (*due > now() && !noticed)) return;
     if (memory_.sample(now())) {
-        waiter_.unwatch();
+        waiter_.unwatch(memory_.notice_descriptor());
         carry_out(supervisor_.on_memory_restart(now()));
     }
 }

@@ -10,6 +10,7 @@
 
 #include <csignal>
 #include <optional>
+#include <string>
 
 #include "log.hpp"
 #include "memory.hpp"
@@ -59,6 +60,11 @@ private:
     void handle_signal(const Wakeup& received);
     void carry_out(const Actions& actions);
     Milliseconds now() const;
+    // --node-channel: a socket pair; the program's end is its descriptor 3,
+    // named by NODE_CHANNEL_FD, so that Node gives it process.send.
+    std::optional<Fd> open_node_channel(SpawnRequest& request, ProgramEnvironment& environment);
+    // What the program sent: one JSON message per line, each reported.
+    void read_node_channel();
 
     const Config& config_;
     Log& log_;
@@ -76,6 +82,8 @@ private:
     Milliseconds left_behind_since_{0};
     std::optional<int> exit_code_;
     TerminationLog termination_log_;
+    Fd node_channel_;
+    std::string node_channel_text_;  // a message not yet ended by its newline
 };
 
 }  // namespace vigil

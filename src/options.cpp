@@ -16,7 +16,7 @@ namespace {
 
 enum LongOnly : int {
     opt_pre_stop_delay = 256, opt_log_level, opt_log_format, opt_caps, opt_no_new_privs, opt_node_heap, opt_termination_log, opt_memory_restart,
-    opt_from_pm2, opt_pm2_app, opt_pm2_env, opt_print,
+    opt_from_pm2, opt_pm2_app, opt_pm2_env, opt_print, opt_node_channel,
 };
 
 // One table drives getopt_long, the environment and their error messages.
@@ -42,6 +42,7 @@ constexpr OptionSpec option_specs[] = {
     {"no-new-privs", opt_no_new_privs, false, "VIGIL_NO_NEW_PRIVS"},
     {"node-heap", opt_node_heap, true, "VIGIL_NODE_HEAP"},
     {"memory-restart", opt_memory_restart, true, "VIGIL_MEMORY_RESTART"},
+    {"node-channel", opt_node_channel, false, "VIGIL_NODE_CHANNEL"},
     {"from-pm2", opt_from_pm2, true, "VIGIL_FROM_PM2"},
     {"pm2-app", opt_pm2_app, true, "VIGIL_PM2_APP"},
     {"pm2-env", opt_pm2_env, true, "VIGIL_PM2_ENV"},
@@ -129,10 +130,11 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
             config.capabilities = std::move(*capabilities);
             return success();
         }
-        case opt_no_new_privs: {
+        case opt_no_new_privs:
+        case opt_node_channel: {
             auto flag = parse_flag(value);
             if (!flag) return Error{flag.error()};
-            config.no_new_privs = *flag;
+            (key == opt_no_new_privs ? config.no_new_privs : config.node_channel) = *flag;
             return success();
         }
         case opt_node_heap: {
@@ -283,6 +285,17 @@ Result<Invocation> parse_invocation(int argc, char** argv, const Environment& en
         if (!known) config.unknown_variables.push_back(name);
     }
 
+    // For --print: vigil's own options as given, in a canonical spelling
+    // (the rewrite rules are printed from the final map).
+    for (const auto& [key, value] : given) {
+        if (!config.print) break;
+        for (const auto& spec : option_specs) {
+            if (spec.key != key || key == opt_from_pm2 || key == opt_pm2_app || key == opt_pm2_env || key == opt_print || key == 'r') continue;
+            config.command_line_options.push_back(std::string("--") + spec.long_name);
+            if (spec.takes_value) config.command_line_options.emplace_back(value);
+        }
+    }
+
     if (optind < argc) config.command.reserve(static_cast<std::size_t>(argc - optind));
     for (int index = optind; index < argc; ++index) config.command.emplace_back(argv[index]);
     if (config.from_pm2) {
@@ -336,8 +349,11 @@ Options end at the first word that is not an option.
       --memory-restart LIMIT    drain and exit (75) when the working set reaches
                                 LIMIT: a percentage of the memory limit (85) or
                                 a size (900M, 1.5G)         VIGIL_MEMORY_RESTART
+      --node-channel            give PROGRAM a Node IPC channel: process.send
+                                works, vigil logs 'ready'     VIGIL_NODE_CHANNEL=1
       --from-pm2 FILE           run an app of this PM2 ecosystem file (.js, .cjs,
-                                .json; evaluated by the image's node)  VIGIL_FROM_PM2
+                                .json, .yaml; evaluated by the image's node as
+                                the app's user)                 VIGIL_FROM_PM2
       --pm2-app NAME            which app, when the file has several  VIGIL_PM2_APP
       --pm2-env ENV             env_ENV over env (default: NODE_ENV)  VIGIL_PM2_ENV
       --print                   with --from-pm2: print the Dockerfile lines that

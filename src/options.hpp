@@ -24,7 +24,6 @@ struct Config {
     Milliseconds drain_timeout{25'000};  // 0 = wait forever
     Milliseconds pre_stop_delay{0};
     RewriteMap rewrite;
-    bool forward_to_group = false;
     std::bitset<256> success_exits;      // exit codes reported as 0
     int parent_death_signal = 0;         // 0 = none
     LogLevel log_level = LogLevel::info;
@@ -32,6 +31,7 @@ struct Config {
     std::string user;                    // USER[:GROUP]; empty = stay who vigil is
     std::optional<std::vector<int>> capabilities;  // --caps: the only ones the program keeps
     bool no_new_privs = false;
+    bool forward_to_group = false;
     int node_heap_percent = 0;           // 0 = leave Node's heap alone
     MemoryRestartSetting memory_restart; // off unless set
     std::optional<std::string> termination_log;  // nullopt: /dev/termination-log if it exists
@@ -41,10 +41,13 @@ struct Config {
     std::optional<std::string> from_pm2;
     std::optional<std::string> pm2_app;
     std::optional<std::string> pm2_env;
+    std::vector<std::string> command_line_options;  // with --print: vigil's own options as given (not --rewrite, nor the PM2 ones)
     bool print = false;                  // print the plain configuration instead of running
     // Set on the command line or in VIGIL_*: then an ecosystem file's value does not replace it.
     bool drain_timeout_given = false;
     bool memory_restart_given = false;
+    // Give the program PM2's IPC channel (NODE_CHANNEL_FD): process.send works.
+    bool node_channel = false;
     // For the program only (from --from-pm2): NAME=value over the container's
     // environment, and the directory it starts in instead of the caller's.
     std::vector<std::string> program_environment;

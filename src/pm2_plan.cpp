@@ -2,71 +2,116 @@
 
 #include <algorithm>
 #include <array>
+#include <csignal>
 #include <span>
 
 #include <fmt/format.h>
 
 #include "memory_restart.hpp"
+#include "signals.hpp"
 #include "text.hpp"
 
 namespace vigil {
 namespace {
 
-// Run by the image's node: requires the file and prints the selected app on
-// descriptor 3 (the file's own console output cannot mix in) as
-// "kind\0key\0value\0" records, so that vigil needs no JSON parser.
+// Run by the image's node: loads the file as PM2 does (.json as a
+// JavaScript expression, .yml/.yaml with the YAML reader PM2 itself uses,
+// anything else with require) and prints the selected app on descriptor 3
+// (the file's own console output goes to vigil's stderr and cannot mix in)
+// as "kind\0key\0value\0" records, so that vigil needs no JSON parser.
+// Every failure is one error record with the real cause, and it exits as
+// soon as the records are out: a timer the file left armed does not matter.
 constexpr std::string_view evaluator = R"js('use strict';
 const fs = require('fs');
 const path = require('path');
+const vm = require('vm');
 const write = (kind, key, value) => fs.writeSync(3, [kind, key, value].map((part) => String(part).replace(/\0/g, '')).join('\0') + '\0');
+const describe = (error) => {
+  if (error !== null && typeof error === 'object' && typeof error.message === 'string') {
+    let text = error.message.split('\n')[0];
+    const at = error.name === 'SyntaxError' && /^(\/[^\n]*:\d+)\n/.exec(String(error.stack));
+    if (at) text += ' (' + at[1] + ')';
+    return text;
+  }
+  return 'it threw ' + (typeof error === 'string' ? JSON.stringify(error) : String(error));
+};
+const fail = (message) => { write('error', '', message); process.exit(0); };
 const file = path.resolve(process.argv[1]);
 const wanted = process.argv[2] || '';
 write('file', '', file);
+const yamlReader = () => {
+  const places = [path.dirname(file), path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'pm2')];
+  for (const [name, read] of [['js-yaml', (module, text) => module.load(text)], ['yaml', (module, text) => module.parse(text)]]) {
+    let found;
+    try { found = require.resolve(name, { paths: places }); } catch (error) { continue; }
+    const module = require(found);
+    return (text) => read(module, text);
+  }
+  return undefined;
+};
 let loaded;
 try {
-  loaded = require(file);
-} catch (error) {
-  write('error', '', String(error && error.message ? error.message : error).split('\n')[0]);
-  process.exit(0);
-}
-if (loaded && typeof loaded === 'object' && !Array.isArray(loaded) && !loaded.apps && loaded.default) loaded = loaded.default;
-let apps = Array.isArray(loaded) ? loaded : loaded && typeof loaded === 'object' ? loaded.apps : undefined;
-if (apps && typeof apps === 'object' && !Array.isArray(apps)) apps = [apps];
-if (!Array.isArray(apps) || apps.length === 0) {
-  write('error', '', 'it defines no apps (module.exports = {apps: [...]}, or an array of apps)');
-  process.exit(0);
-}
-const nameOf = (app) => String((app && (app.name || ((app.script || app.exec) && path.basename(String(app.script || app.exec)).replace(/\.[^.]*$/, '')))) || '');
-const listNames = (status) => { apps.forEach((app) => write('name', '', nameOf(app))); write('status', '', status); process.exit(0); };
-let app;
-if (wanted) {
-  app = apps.find((candidate) => nameOf(candidate) === wanted);
-  if (!app) listNames('missing');
-} else if (apps.length === 1) {
-  app = apps[0];
-} else {
-  listNames('choose');
-}
-if (!app || typeof app !== 'object') {
-  write('error', '', 'the app is not an object');
-  process.exit(0);
-}
-const text = (value) => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
-for (const [key, value] of Object.entries(app)) {
-  if (value === null || value === undefined || typeof value === 'function' || typeof value === 'symbol') {
-    write('other', key, value === null ? 'null' : typeof value);
-  } else if (Array.isArray(value)) {
-    if (value.length === 0) write('empty', key, '');
-    value.forEach((element) => write('element', key, text(element)));
-  } else if (typeof value === 'object') {
-    const members = Object.entries(value);
-    if (members.length === 0) write('empty', key, '');
-    members.forEach(([name, member]) => write('member', key, name + '=' + text(member)));
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.json') {
+    loaded = vm.runInThisContext('(' + fs.readFileSync(file, 'utf8') + ')', { filename: file });
+  } else if (extension === '.yml' || extension === '.yaml') {
+    const read = yamlReader();
+    if (!read) fail('a YAML file needs a YAML reader and none was found (js-yaml, as PM2 uses, or yaml, in the app\'s node_modules or a global pm2): install one in the image (npm install js-yaml), or write the apps as ecosystem.config.js');
+    loaded = read(fs.readFileSync(file, 'utf8'));
   } else {
-    write('scalar', key, String(value));
+    loaded = require(file);
   }
+} catch (error) {
+  fail(describe(error));
+}
+try {
+  if (loaded && typeof loaded === 'object' && !Array.isArray(loaded) && !loaded.apps && loaded.default) loaded = loaded.default;
+  let apps = Array.isArray(loaded) ? loaded : loaded && typeof loaded === 'object' ? loaded.apps : undefined;
+  if (apps && typeof apps === 'object' && !Array.isArray(apps)) apps = [apps];
+  if (!Array.isArray(apps) || apps.length === 0) fail('it defines no apps (module.exports = {apps: [...]}, or an array of apps)');
+  const nameOf = (app) => String((app && (app.name || ((app.script || app.exec) && path.basename(String(app.script || app.exec)).replace(/\.[^.]*$/, '')))) || '');
+  const listNames = (status) => { apps.forEach((app) => write('name', '', nameOf(app))); write('status', '', status); process.exit(0); };
+  let app;
+  if (wanted) {
+    app = apps.find((candidate) => nameOf(candidate) === wanted);
+    if (!app) listNames('missing');
+  } else if (apps.length === 1) {
+    app = apps[0];
+  } else {
+    listNames('choose');
+  }
+  if (!app || typeof app !== 'object') fail('the app is not an object');
+  const text = (where, value) => {
+    if (typeof value !== 'object' || value === null) return String(value);
+    try { return JSON.stringify(value); } catch (error) { fail(where + ' cannot be turned into text: ' + describe(error)); }
+  };
+  for (const key of Object.keys(app)) {
+    let value;
+    try { value = app[key]; } catch (error) { fail('reading the app\'s ' + key + ' threw: ' + describe(error)); }
+    if (value === null || value === undefined || typeof value === 'function' || typeof value === 'symbol') {
+      write('other', key, value === null ? 'null' : typeof value);
+    } else if (Array.isArray(value)) {
+      if (value.length === 0) write('empty', key, '');
+      value.forEach((element, index) => write('element', key, text(key + '[' + index + ']', element)));
+    } else if (typeof value === 'object') {
+      const names = Object.keys(value);
+      if (names.length === 0) write('empty', key, '');
+      for (const name of names) {
+        let member;
+        try { member = value[name]; } catch (error) { fail('reading the app\'s ' + key + '.' + name + ' threw: ' + describe(error)); }
+        // As Node leaves an undefined variable out of a child's environment.
+        if (member === undefined || member === null) write('unset', key, name + '=' + (member === null ? 'null' : 'undefined'));
+        else write('member', key, name + '=' + text(key + '.' + name, member));
+      }
+    } else {
+      write('scalar', key, String(value));
+    }
+  }
+} catch (error) {
+  fail(describe(error));
 }
 write('status', '', 'ok');
+process.exit(0);
 )js";
 
 // Tables in read-only data: built at compile time, never on PID 1's heap.
@@ -178,8 +223,8 @@ Result<Pm2File> parse_pm2_records(std::string_view records) {
             else if (kind == "element") entry.kind = Pm2Entry::Kind::element;
             else if (kind == "empty") entry.kind = Pm2Entry::Kind::empty;
             else if (kind == "other") entry.kind = Pm2Entry::Kind::other;
-            else if (kind == "member") {
-                entry.kind = Pm2Entry::Kind::member;
+            else if (kind == "member" || kind == "unset") {
+                entry.kind = kind == "member" ? Pm2Entry::Kind::member : Pm2Entry::Kind::unset;
                 const auto equals = value.find('=');
                 entry.name = value.substr(0, equals);
                 entry.value = equals == std::string::npos ? "" : value.substr(equals + 1);
@@ -207,71 +252,109 @@ Result<Pm2Plan> plan_from_pm2(const Pm2File& file, const Pm2Context& context) {
         }
         values[static_cast<std::size_t>(found - keys.begin())].push_back(&entry);
     }
-    const auto scalar = [&](std::string_view key) -> std::optional<std::string> {
-        for (std::size_t i = 0; i < keys.size(); ++i) {
-            if (keys[i] == key && values[i].front()->kind == Pm2Entry::Kind::scalar) return values[i].front()->value;
-        }
-        return std::nullopt;
-    };
     const auto entries_of = [&](std::string_view key) {
         for (std::size_t i = 0; i < keys.size(); ++i) {
             if (keys[i] == key) return values[i];
         }
         return std::vector<const Pm2Entry*>{};
     };
+    const auto scalar = [&](std::string_view key) -> std::optional<std::string> {
+        const auto entries = entries_of(key);
+        if (!entries.empty() && entries.front()->kind == Pm2Entry::Kind::scalar) return entries.front()->value;
+        return std::nullopt;
+    };
 
-    const auto script = scalar("script") ? scalar("script") : scalar("exec");
+    const auto given_script = scalar("script") ? scalar("script") : scalar("exec");
     const auto named = scalar("name");
-    if (!script || script->empty())
+    if (!given_script || given_script->empty())
         return Error{fmt::format("the app{} in {} has no script", named ? fmt::format(" '{}'", *named) : std::string(), file.path)};
-    plan.name = named ? *named : std::string(*script);
-
-    // The command: the interpreter PM2 would use, its arguments, the script, its arguments.
-    auto node_arguments = words_of(entries_of("node_args"));
-    for (const char* alias : {"interpreter_args", "interpreterArgs"}) {
-        for (auto& word : words_of(entries_of(alias))) node_arguments.push_back(std::move(word));
-    }
-    const auto interpreter = scalar("interpreter") ? scalar("interpreter") : scalar("exec_interpreter");
-    const auto extension = extension_of(*script);
-    const bool javascript = extension == ".js" || extension == ".cjs" || extension == ".mjs";
-    if (interpreter && *interpreter != "none") {
-        plan.command.push_back(*interpreter);
-    } else if (!interpreter && javascript) {
-        plan.command.push_back("node");
-    } else if (!node_arguments.empty()) {
-        plan.warnings.push_back(fmt::format("node_args: '{}' runs without an interpreter: its interpreter arguments are left out", *script));
-        node_arguments.clear();
-    }
-    plan.command.insert(plan.command.end(), node_arguments.begin(), node_arguments.end());
-    // A script run directly is a path in its working directory, as PM2 resolves it.
-    const bool direct = plan.command.empty();
-    plan.command.push_back(direct && script->find('/') == std::string::npos ? "./" + *script : *script);
-    for (auto& word : words_of(entries_of("args"))) plan.command.push_back(std::move(word));
+    plan.name = named ? *named : *given_script;
 
     const auto cwd = scalar("cwd");
     plan.working_directory = cwd ? joined_path(context.file_directory, *cwd) : context.caller_directory;
 
-    // env, then env_<ENV> over it, then what PM2 sets itself.
+    // The command, as PM2 makes it: a command line runs with bash -c (sh -c
+    // without bash); a script is looked for in the working directory, then
+    // on PATH ("npm"); the interpreter is the one given, else the one for
+    // the script's extension, else node for anything that is not a binary.
+    std::string script = *given_script;
+    auto script_arguments = words_of(entries_of("args"));
+    if (script.find(' ') != std::string::npos) {
+        if (!script_arguments.empty())
+            plan.warnings.push_back(fmt::format("args: left out: PM2 runs the command line '{}' with bash -c, without args", script));
+        script_arguments = {"-c", script};
+        script = context.files.find_on_path("bash") ? "bash" : "sh";
+    }
+    auto binary = context.files.is_binary(joined_path(plan.working_directory, script));
+    if (!binary && script.find('/') == std::string::npos) {
+        if (const auto found = context.files.find_on_path(script)) {
+            script = *found;
+            binary = context.files.is_binary(*found);
+        }
+    }
+    if (!binary) return Error{fmt::format("the app's script '{}' is not in {} nor on PATH", script, plan.working_directory)};
+
+    const auto given_interpreter = scalar("interpreter") ? scalar("interpreter") : scalar("exec_interpreter");
+    std::string interpreter;  // empty: the script runs directly
+    if (given_interpreter) {
+        if (*given_interpreter != "none") interpreter = *given_interpreter;
+    } else {
+        const auto extension = extension_of(script);
+        if (extension == ".coffee" || extension == ".ls")
+            return Error{fmt::format("PM2 runs '{}' with a compiler of its own: compile it to JavaScript, or give an interpreter", script)};
+        static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> by_extension = {{
+            {".sh", "bash"}, {".py", "python"}, {".rb", "ruby"}, {".php", "php"}, {".pl", "perl"}, {".js", "node"}, {".ts", "bun"}}};
+        const auto known = std::find_if(by_extension.begin(), by_extension.end(), [&](const auto& pair) { return pair.first == extension; });
+        if (known != by_extension.end()) interpreter = std::string(known->second);
+        else if (!*binary) interpreter = "node";
+        if (interpreter == "python" && !context.files.find_on_path("python") && context.files.find_on_path("python3")) interpreter = "python3";
+    }
+    if (!interpreter.empty() && interpreter.find('/') == std::string::npos && !context.files.find_on_path(interpreter))
+        return Error{fmt::format("the interpreter '{}' is not on PATH", interpreter)};
+    auto node_arguments = words_of(entries_of("node_args"));
+    for (const char* alias : {"interpreter_args", "interpreterArgs"}) {
+        for (auto& word : words_of(entries_of(alias))) node_arguments.push_back(std::move(word));
+    }
+    if (interpreter.empty() && !node_arguments.empty()) {
+        plan.warnings.push_back(fmt::format("node_args: '{}' runs without an interpreter: its interpreter arguments are left out", script));
+        node_arguments.clear();
+    }
+    if (!interpreter.empty()) plan.command.push_back(interpreter);
+    plan.command.insert(plan.command.end(), node_arguments.begin(), node_arguments.end());
+    // A script run directly is a path in its working directory, as PM2 resolves it.
+    plan.command.push_back(interpreter.empty() && script.find('/') == std::string::npos ? "./" + script : script);
+    plan.command.insert(plan.command.end(), script_arguments.begin(), script_arguments.end());
+    const auto interpreter_name = interpreter.substr(interpreter.rfind('/') + 1);
+    plan.node_channel = interpreter_name == "node";
+
+    // env, then env_<ENV> over it, then what PM2 sets itself. A variable
+    // that is undefined or null is left out, as Node leaves it out.
     std::vector<std::pair<std::string, std::string>> environment;
+    const auto find_variable = [&](const std::string& name) {
+        return std::find_if(environment.begin(), environment.end(), [&](const auto& pair) { return pair.first == name; });
+    };
     const auto set = [&](const std::string& name, const std::string& value) {
-        auto found = std::find_if(environment.begin(), environment.end(), [&](const auto& pair) { return pair.first == name; });
-        if (found != environment.end()) found->second = value;
+        if (auto found = find_variable(name); found != environment.end()) found->second = value;
         else environment.emplace_back(name, value);
     };
-    for (const auto* entry : entries_of("env")) {
+    const auto apply = [&](const Pm2Entry* entry) {
         if (entry->kind == Pm2Entry::Kind::member) set(entry->name, entry->value);
-    }
+        if (entry->kind != Pm2Entry::Kind::unset) return;
+        if (auto found = find_variable(entry->name); found != environment.end()) environment.erase(found);
+        plan.notes.push_back(fmt::format("{}.{} is {}: left unset{}", entry->key, entry->name, entry->value,
+                                         entry->value == "null" ? " (PM2 would set it to the text 'null')" : ", as Node leaves it"));
+    };
+    for (const auto* entry : entries_of("env")) apply(entry);
     if (context.env) {
         const auto specific = entries_of("env_" + *context.env);
         if (specific.empty()) plan.warnings.push_back(fmt::format("env_{}: the app has none; only env applies", *context.env));
-        for (const auto* entry : specific) {
-            if (entry->kind == Pm2Entry::Kind::member) set(entry->name, entry->value);
-        }
+        for (const auto* entry : specific) apply(entry);
     }
     const auto instance_variable = scalar("instance_var").value_or("NODE_APP_INSTANCE");
     set(instance_variable, "0");
+    if (interpreter_name.rfind("python", 0) == 0) set("PYTHONUNBUFFERED", "1");
     if (scalar("source_map_support") == "true") {
-        auto found = std::find_if(environment.begin(), environment.end(), [](const auto& pair) { return pair.first == "NODE_OPTIONS"; });
+        auto found = find_variable("NODE_OPTIONS");
         const std::string base = found != environment.end() ? found->second : context.node_options;
         if (base.find("--enable-source-maps") == std::string::npos)
             set("NODE_OPTIONS", base.empty() ? "--enable-source-maps" : base + " --enable-source-maps");
@@ -280,13 +363,44 @@ Result<Pm2Plan> plan_from_pm2(const Pm2File& file, const Pm2Context& context) {
     plan.environment.reserve(environment.size());
     for (const auto& [name, value] : environment) plan.environment.push_back(fmt::format("{}={}", name, value));
 
-    if (const auto timeout = scalar("kill_timeout")) {
-        const auto milliseconds = whole_number<std::int64_t>(*timeout);
+    // The stop signal: PM2 stops an app with SIGINT, or PM2_KILL_SIGNAL.
+    if (const auto given = scalar("kill_signal")) {
+        const auto signal = parse_signal(*given);
+        if (!signal) return Error{fmt::format("kill_signal: {}", signal.error())};
+        plan.stop_signal = *signal;
+        plan.stop_signal_reason = "the file's kill_signal";
+    } else if (context.kill_signal) {
+        const auto signal = parse_signal(*context.kill_signal);
+        if (!signal) return Error{fmt::format("PM2_KILL_SIGNAL: {}", signal.error())};
+        plan.stop_signal = *signal;
+        plan.stop_signal_reason = "PM2_KILL_SIGNAL";
+    } else {
+        plan.stop_signal = SIGINT;
+        plan.stop_signal_reason = "PM2's default";
+    }
+
+    // The drain budget. PM2 takes a kill_timeout that is 0 or otherwise
+    // falsy for its default (PM2_KILL_TIMEOUT, else 1.6 s), never for "no limit".
+    const auto kill_timeout_entries = entries_of("kill_timeout");
+    const auto kill_timeout = scalar("kill_timeout");
+    const bool falsy = !kill_timeout_entries.empty() && (!kill_timeout || *kill_timeout == "0" || kill_timeout->empty() || *kill_timeout == "false");
+    if (falsy)
+        plan.notes.push_back(fmt::format("kill_timeout {}: PM2 takes it for its default, not for no limit", kill_timeout ? *kill_timeout : kill_timeout_entries.front()->value));
+    if (kill_timeout && !falsy) {
+        const auto milliseconds = whole_number<std::int64_t>(*kill_timeout);
         if (!milliseconds || *milliseconds < 0)
-            plan.warnings.push_back(fmt::format("kill_timeout: '{}' is not a number of milliseconds; ignored", *timeout));
+            plan.warnings.push_back(fmt::format("kill_timeout: '{}' is not a number of milliseconds; ignored", *kill_timeout));
         else {
             plan.drain_timeout = Milliseconds{*milliseconds};
             plan.notes.push_back(fmt::format("kill_timeout {} ms: the drain timeout is {}", *milliseconds, format_duration(*plan.drain_timeout)));
+        }
+    } else if (context.kill_timeout) {
+        const auto milliseconds = whole_number<std::int64_t>(*context.kill_timeout);
+        if (!milliseconds || *milliseconds <= 0)
+            plan.warnings.push_back(fmt::format("PM2_KILL_TIMEOUT: '{}' is not a number of milliseconds; ignored", *context.kill_timeout));
+        else {
+            plan.drain_timeout = Milliseconds{*milliseconds};
+            plan.notes.push_back(fmt::format("PM2_KILL_TIMEOUT {} ms: the drain timeout is {}", *milliseconds, format_duration(*plan.drain_timeout)));
         }
     } else {
         plan.notes.push_back("no kill_timeout: vigil's drain timeout applies (PM2's default of 1.6 s would have cut drains short)");
@@ -300,18 +414,29 @@ Result<Pm2Plan> plan_from_pm2(const Pm2File& file, const Pm2Context& context) {
             plan.notes.push_back(fmt::format("max_memory_restart {}: drain and exit 75 at that working set (--memory-restart)", *memory));
         }
     }
+    // PM2 signals the app's whole process tree unless treekill is false:
+    // `npm start` and `sh -c` pass nothing on, so the app itself must get it.
+    plan.forward_to_group = scalar("treekill") != "false";
+    if (scalar("wait_ready") == "true") {
+        plan.notes.push_back(plan.node_channel ? "wait_ready: the app's process.send('ready') reaches vigil, which logs it; traffic waits for the orchestrator's readiness probe"
+                                               : "wait_ready: only a node app has process.send; traffic waits for the orchestrator's readiness probe");
+    }
 
     static constexpr auto mapped = std::to_array<std::string_view>({"name", "script", "exec", "args", "node_args", "interpreter_args", "interpreterArgs",
-                                                                    "interpreter", "exec_interpreter", "cwd", "env", "kill_timeout", "max_memory_restart",
-                                                                    "source_map_support", "instance_var"});
+                                                                    "interpreter", "exec_interpreter", "cwd", "env", "kill_timeout", "kill_signal",
+                                                                    "max_memory_restart", "source_map_support", "instance_var", "wait_ready", "treekill"});
     for (std::size_t i = 0; i < keys.size(); ++i) {
         const auto& key = keys[i];
         const auto& value = values[i].front()->value;
         if (one_of(mapped, key) || key.rfind("env_", 0) == 0) continue;
         if (key == "instances") {
-            if (value != "1" && value != "0") plan.warnings.push_back(fmt::format("instances: {}: vigil runs one instance; scaling is the orchestrator's job (one container per process)", value));
+            if (value != "1") plan.warnings.push_back(fmt::format("instances: {}: vigil runs one instance; scaling is the orchestrator's job (one container per process)", value));
         } else if (key == "exec_mode") {
             if (value.rfind("cluster", 0) == 0) plan.warnings.push_back(fmt::format("exec_mode: {}: vigil runs one process; scaling is the orchestrator's job (one container per process)", value));
+        } else if (key == "listen_timeout") {
+            plan.warnings.push_back("listen_timeout: not done: vigil does not wait for 'ready'; the orchestrator's readiness probe does");
+        } else if (key == "shutdown_with_message") {
+            plan.warnings.push_back(fmt::format("shutdown_with_message: not done: vigil stops the app with {}, not a 'shutdown' message", signal_name(plan.stop_signal)));
         } else if (one_of(restart_keys, key)) {
             plan.warnings.push_back(fmt::format("{}: not done: restarts belong to the orchestrator, which sees them", key));
         } else if (one_of(log_keys, key)) {
@@ -323,22 +448,34 @@ Result<Pm2Plan> plan_from_pm2(const Pm2File& file, const Pm2Context& context) {
     return plan;
 }
 
-std::string pm2_dockerfile(const Pm2Plan& plan, const std::string& file, const std::optional<std::string>& env) {
-    std::string out = fmt::format("# The plain configuration of app '{}' from {}{}: these lines replace\n# `--from-pm2`, and the ecosystem file can go.\n",
+std::string pm2_dockerfile(const Pm2Plan& plan, const std::string& file, const std::optional<std::string>& env, const Pm2Print& vigil) {
+    std::string out = fmt::format("# The plain configuration of app '{}' from {}{}: these lines replace\n"
+                                  "# `--from-pm2` (and VIGIL_FROM_PM2, VIGIL_PM2_APP, VIGIL_PM2_ENV), and the ecosystem file can go.\n",
                                   printable(plan.name), printable(file), env ? fmt::format(" (env_{})", printable(*env)) : "");
     out += fmt::format("WORKDIR {}\n", plan.working_directory);
     std::vector<std::string> variables;
+    std::vector<std::string> left_out;
     for (const auto& entry : plan.environment) {
         const auto equals = entry.find('=');
-        variables.push_back(entry.substr(0, equals) + "=" + dockerfile_quoted(entry.substr(equals + 1)));
+        const auto name = entry.substr(0, equals);
+        const auto value = entry.substr(equals + 1);
+        if (value.find_first_of("\n\r") != std::string::npos) {
+            left_out.push_back(fmt::format("env.{}: its value has a line break, which ENV cannot carry: pass it when the container runs, "
+                                           "as a secret file or with docker run -e / a Kubernetes env entry",
+                                           printable(name)));
+            continue;
+        }
+        variables.push_back(name + "=" + dockerfile_quoted(value));
     }
-    if (plan.drain_timeout) variables.push_back("VIGIL_DRAIN_TIMEOUT=" + dockerfile_quoted(format_duration(*plan.drain_timeout)));
-    if (plan.memory_restart) variables.push_back("VIGIL_MEMORY_RESTART=" + dockerfile_quoted(size_spelling(*plan.memory_restart)));
+    if (plan.drain_timeout && !vigil.drain_timeout_given) variables.push_back("VIGIL_DRAIN_TIMEOUT=" + dockerfile_quoted(format_duration(*plan.drain_timeout)));
+    if (plan.memory_restart && !vigil.memory_restart_given) variables.push_back("VIGIL_MEMORY_RESTART=" + dockerfile_quoted(size_spelling(*plan.memory_restart)));
     for (std::size_t i = 0; i < variables.size(); ++i)
         out += fmt::format("{}{}{}\n", i == 0 ? "ENV " : "    ", variables[i], i + 1 < variables.size() ? " \\" : "");
     std::string entrypoint = "ENTRYPOINT [\"/init\"";
+    for (const auto& word : vigil.options) entrypoint += ", \"" + json_escape(word) + "\"";
     for (const auto& word : plan.command) entrypoint += ", \"" + json_escape(word) + "\"";
     out += entrypoint + "]\n";
+    for (const auto& line : left_out) out += fmt::format("# not carried over: {}\n", line);
     for (const auto& warning : plan.warnings) out += fmt::format("# not carried over: {}\n", printable(warning));
     return out;
 }

@@ -107,6 +107,23 @@ void Report::memory_restart_off(const std::string& why) {
     log_.warn("memory_restart", fmt::format("--memory-restart is off: {}", why), {{"reason", why}});
 }
 
+void Report::node_channel_off(const std::string& why) {
+    log_.warn("config", fmt::format("--node-channel: the program gets no IPC channel ({}): process.send is undefined in it", why));
+}
+
+void Report::program_message(std::string_view json) {
+    if (json == "\"ready\"") {
+        log_.info("program", "the program is ready (process.send('ready'))");
+        return;
+    }
+    const auto shown = json.size() > 200 ? std::string(json.substr(0, 200)) + "..." : std::string(json);
+    log_.debug("program", fmt::format("the program sent a message: {}", printable(shown)));
+}
+
+void Report::program_messages_dropped(std::size_t bytes) {
+    log_.warn("program", fmt::format("the program sent a message longer than {} on its IPC channel: dropped", format_bytes(bytes)));
+}
+
 void Report::memory_notices_off(const std::string& why) {
     log_.warn("memory_watch", fmt::format("--memory-restart: memory.events cannot be watched ({}): reading every second only", why));
 }

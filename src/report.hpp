@@ -51,6 +51,10 @@ public:
     void program_exited(pid_t pid, const ProgramEnd& end, std::optional<Milliseconds> since_stop, bool killed_at_deadline);
     void oom_killed(pid_t pid, std::optional<std::uint64_t> limit, std::uint64_t kills);
     void reaped_others(int count);
+    // The program's Node IPC channel (--node-channel).
+    void node_channel_off(const std::string& why);
+    void program_message(std::string_view json);
+    void program_messages_dropped(std::size_t bytes);
     void wait_failed(const char* call, int error);
     void program_stopped(pid_t pid, int stop_signal, StopResponse response, bool terminal_ok);
     void continued_with_program(bool in_foreground);

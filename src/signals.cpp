@@ -130,7 +130,18 @@ Status RewriteMap::add(std::string_view rule) {
         to = *parsed;
     }
     targets_[static_cast<std::size_t>(*from)] = to;
+    ruled_.set(static_cast<std::size_t>(*from));
     return success();
+}
+
+std::vector<std::string> RewriteMap::rules() const {
+    std::vector<std::string> out;
+    for (int signal = 1; signal <= max_signal; ++signal) {
+        if (!has_rule(signal)) continue;
+        const int to = translate(signal);
+        out.push_back(signal_name(signal) + ":" + (to == 0 ? std::string("NONE") : signal_name(to)));
+    }
+    return out;
 }
 
 std::string describe(const ProgramEnd& end) {

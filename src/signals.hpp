@@ -4,9 +4,11 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <csignal>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "exit_status.hpp"
 #include "result.hpp"
@@ -47,10 +49,15 @@ public:
     int translate(int signal) const;
     // Parses "FROM:TO" and records it; a later rule for the same FROM wins.
     Status add(std::string_view rule);
+    // Whether a rule names this signal (even one that maps it to itself).
+    bool has_rule(int signal) const { return signal >= 1 && signal <= max_signal && ruled_.test(static_cast<std::size_t>(signal)); }
+    // The rules, as add() reads them ("SIGTERM:SIGINT", "SIGHUP:NONE"), in signal order.
+    std::vector<std::string> rules() const;
     bool operator==(const RewriteMap&) const = default;
 
 private:
     std::array<int, max_signal + 1> targets_{};
+    std::bitset<max_signal + 1> ruled_;
 };
 
 }  // namespace vigil

@@ -31,7 +31,7 @@ namespace {
 #define VIGIL_CHILD_CODE __attribute__((no_sanitize("address")))
 
 // What the child was doing when it failed.
-enum class ChildStep : int { directory, process_group, terminal, signals, groups, gid, uid, bounding, capabilities, ambient, no_new_privs, exec };
+enum class ChildStep : int { directory, descriptors, process_group, terminal, signals, groups, gid, uid, bounding, capabilities, ambient, no_new_privs, exec };
 
 // Written by the child into the parent's memory (they share it until exec).
 struct ChildReport {
@@ -44,6 +44,7 @@ std::string describe_failure(ChildStep step, const SpawnRequest& request, int er
     const auto& program = request.command.front();
     const char* reason = std::strerror(error);
     switch (step) {
+        case ChildStep::descriptors: return fmt::format("cannot hand descriptors to '{}': {}", program, reason);
         case ChildStep::directory: return fmt::format("cannot start '{}' in the working directory: {}", program, reason);
         case ChildStep::process_group: return fmt::format("cannot give '{}' its own process group: {}", program, reason);
         case ChildStep::terminal: return fmt::format("cannot hand the terminal to '{}': {}", program, reason);
@@ -113,6 +114,8 @@ struct ChildContext {
     const PrivilegePlan* privileges;
     const char* program;
     const char* path_variable;
+    const std::pair<int, int>* descriptors;
+    std::size_t descriptor_count;
     char* const* argv;
     char* const* envp;
     char** shell_argv;  // /bin/sh, [the script, filled in by the child], the arguments
@@ -130,6 +133,13 @@ VIGIL_CHILD_CODE int run_child(void* argument) {
     char* const* envp = context.envp;
 
     if (context.working_directory >= 0 && ::fchdir(context.working_directory) != 0) child_fail(report, ChildStep::directory, errno);
+    // After the fchdir: the directory's descriptor may be one of the targets.
+    for (std::size_t index = 0; index < context.descriptor_count; ++index) {
+        const auto [from, to] = context.descriptors[index];
+        // dup2 onto itself would leave close-on-exec set.
+        const int done = from == to ? ::fcntl(to, F_SETFD, 0) : ::dup2(from, to);
+        if (done < 0) child_fail(report, ChildStep::descriptors, errno);
+    }
     if (::setpgid(0, 0) != 0) child_fail(report, ChildStep::process_group, errno);
     // SIGTTOU is still blocked here, so a background process may take the terminal.
     if (take_terminal && ::tcsetpgrp(STDIN_FILENO, ::getpid()) != 0) child_fail(report, ChildStep::terminal, errno);
@@ -248,6 +258,21 @@ std::vector<std::string> program_candidates(const std::string& program, const st
     return candidates;
 }
 
+Status settle_privileges(SpawnRequest& request, const std::string& user, const std::optional<std::vector<int>>& capabilities, bool no_new_privs) {
+    if (!user.empty()) {
+        auto identity = lookup_identity(user);
+        if (!identity) return Error{identity.error()};
+        request.identity = *identity;
+        request.user_spec = user;
+    }
+    if (capabilities) {
+        if (auto held = check_capabilities_held(*capabilities); !held) return held;
+        request.capabilities = capabilities;
+    }
+    request.no_new_privs = no_new_privs;
+    return success();
+}
+
 Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure) {
     const auto& program = request.command.front();
     std::vector<char*> argv;
@@ -293,7 +318,8 @@ Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure) 
     // to copy, and vigil resumes only once the child has exec'd or failed.
     ChildReport report;
     ChildContext context{&report,      request.working_directory, request.give_terminal, &request.signals, &privileges, program.c_str(),
-                         request.path_variable, argv.data(), request.environment.data(), shell_argv.data()};
+                         request.path_variable, request.descriptors.data(), request.descriptors.size(), argv.data(), request.environment.data(),
+                         shell_argv.data()};
     // Left uninitialised: only the pages the child touches are ever faulted in.
     constexpr std::size_t stack_size = std::size_t{256} * 1024;
     const std::unique_ptr<char[]> child_stack(new char[stack_size]);

@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "accounts.hpp"
@@ -42,6 +43,9 @@ struct SpawnRequest {
     // The caller's working directory, opened (O_PATH) before vigil left it
     // for "/": the program starts there. -1: it inherits vigil's.
     int working_directory = -1;
+    // (from, to): descriptor `to` of the child is a copy of vigil's `from`
+    // (PM2's IPC channel on 3; the PM2 evaluator's records on 3, its stdout on stderr).
+    std::vector<std::pair<int, int>> descriptors;
 };
 
 struct SpawnFailure {
@@ -71,6 +75,10 @@ private:
 
 // All of them, for looking a program up outside the child (--from-pm2's node).
 std::vector<std::string> program_candidates(const std::string& program, const std::string& path_variable);
+
+// The user (USER[:GROUP], empty: stay), the only capabilities kept and
+// no_new_privs into the request; why not, when they cannot be had.
+Status settle_privileges(SpawnRequest& request, const std::string& user, const std::optional<std::vector<int>>& capabilities, bool no_new_privs);
 
 // The child's pid, or why it could not be started (the child is reaped then).
 Result<pid_t> spawn_program(const SpawnRequest& request, SpawnFailure& failure);

@@ -153,4 +153,25 @@ std::string format_bytes(std::uint64_t bytes) {
     return fmt::format("{} bytes", bytes);
 }
 
+bool looks_binary(std::string_view first_bytes) {
+    std::size_t odd = 0;
+    for (std::size_t index = 0; index < first_bytes.size(); ++index) {
+        const auto byte = static_cast<unsigned char>(first_bytes[index]);
+        if (byte == 0) return true;
+        if (byte >= 32 && byte < 127) continue;
+        if (byte >= 7 && byte <= 13) continue;  // \a \b \t \n \v \f \r
+        // A UTF-8 lead byte and its continuation bytes are text.
+        const std::size_t length = byte >= 0xC2 && byte <= 0xDF ? 2 : byte >= 0xE0 && byte <= 0xEF ? 3 : byte >= 0xF0 && byte <= 0xF4 ? 4 : 0;
+        bool character = length != 0 && index + length <= first_bytes.size();
+        for (std::size_t next = 1; character && next < length; ++next)
+            character = (static_cast<unsigned char>(first_bytes[index + next]) & 0xC0) == 0x80;
+        if (character) {
+            index += length - 1;
+            continue;
+        }
+        ++odd;
+    }
+    return odd * 10 > first_bytes.size();
+}
+
 }  // namespace vigil

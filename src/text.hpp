@@ -93,6 +93,11 @@ bool is_printable(std::string_view text);
 // Escapes text for the inside of a JSON string (invalid UTF-8 becomes U+FFFD).
 std::string json_escape(std::string_view text);
 
+// Whether a file's first bytes are a binary's rather than a script's, as
+// PM2 decides what to run with node: a NUL byte, or more than a tenth of
+// bytes that are neither text nor part of a UTF-8 character.
+bool looks_binary(std::string_view first_bytes);
+
 // "128 MiB", "2 GiB" (whole GiBs only), "900 bytes".
 std::string format_bytes(std::uint64_t bytes);
 

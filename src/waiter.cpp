@@ -33,15 +33,26 @@ Status Waiter::watch(int fd) {
         signals_ = Fd(::signalfd(-1, &handled_, SFD_CLOEXEC | SFD_NONBLOCK));
         if (!signals_.valid()) return Error{std::string("signalfd: ") + std::strerror(errno)};
     }
-    watched_ = fd;
-    return success();
+    for (auto& slot : watched_) {
+        if (slot < 0 || slot == fd) {
+            slot = fd;
+            return success();
+        }
+    }
+    return Error{"no room to watch another descriptor"};
+}
+
+void Waiter::unwatch(int fd) {
+    for (auto& slot : watched_) {
+        if (slot == fd) slot = -1;
+    }
 }
 
 Wakeup Waiter::wait(std::optional<Milliseconds> timeout) {
     timespec limit{};
     if (timeout) limit = to_timespec(*timeout);
     Wakeup wakeup;
-    if (watched_ < 0) {
+    if (watched_[0] < 0 && watched_[1] < 0) {
         siginfo_t info{};
         const int signal = ::sigtimedwait(&handled_, &info, timeout ? &limit : nullptr);
         if (signal > 0) return signal_wakeup(signal, info.si_code, info.si_pid);
@@ -49,8 +60,9 @@ Wakeup Waiter::wait(std::optional<Milliseconds> timeout) {
         wakeup.error = errno == EAGAIN || errno == EINTR ? 0 : errno;
         return wakeup;
     }
-    pollfd watched[2] = {{signals_.get(), POLLIN, 0}, {watched_, POLLPRI | POLLIN, 0}};
-    const int ready = ::ppoll(watched, 2, timeout ? &limit : nullptr, nullptr);
+    // A slot of -1 is skipped by ppoll.
+    pollfd watched[3] = {{signals_.get(), POLLIN, 0}, {watched_[0], POLLPRI | POLLIN, 0}, {watched_[1], POLLPRI | POLLIN, 0}};
+    const int ready = ::ppoll(watched, 3, timeout ? &limit : nullptr, nullptr);
     if (ready < 0) {
         wakeup.kind = Wakeup::Kind::interrupted;
         wakeup.error = errno == EINTR ? 0 : errno;
@@ -63,8 +75,14 @@ Wakeup Waiter::wait(std::optional<Milliseconds> timeout) {
         if (::read(signals_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info))
             return signal_wakeup(static_cast<int>(info.ssi_signo), info.ssi_code, static_cast<pid_t>(info.ssi_pid));
     }
-    if (watched[1].revents != 0) wakeup.kind = Wakeup::Kind::descriptor;
-    else wakeup.kind = Wakeup::Kind::interrupted;
+    for (int index = 1; index <= 2; ++index) {
+        if (watched[index].fd >= 0 && watched[index].revents != 0) {
+            wakeup.kind = Wakeup::Kind::descriptor;
+            wakeup.fd = watched[index].fd;
+            return wakeup;
+        }
+    }
+    wakeup.kind = Wakeup::Kind::interrupted;
     return wakeup;
 }
 

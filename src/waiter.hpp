@@ -2,12 +2,13 @@
 // descriptor has an event, or the timeout passes, in one system call, with
 // no timeout unless one is asked for (so no wake-up while idle). With no
 // descriptor to watch it is sigtimedwait, and vigil holds no descriptor for
-// it at all; once one is watched (the cgroup v2 memory.events notice) it is
-// signalfd and ppoll.
+// it at all; once one is watched (the cgroup v2 memory.events notice, the
+// program's Node IPC channel) it is signalfd and ppoll.
 #pragma once
 
 #include <sys/types.h>
 
+#include <array>
 #include <csignal>
 #include <optional>
 
@@ -24,22 +25,24 @@ struct Wakeup {
     int code = 0;         // si_code
     pid_t sender = 0;     // si_pid
     int error = 0;        // Kind::interrupted: errno, when it is not EINTR
+    int fd = -1;          // Kind::descriptor: which one
 };
 
 class Waiter {
 public:
     explicit Waiter(const sigset_t& handled) : handled_(handled) {}
 
-    // Wakes for events on fd too (POLLPRI and POLLIN): vigil moves to signalfd and ppoll.
+    // Wakes for events on fd too (POLLPRI and POLLIN): vigil moves to
+    // signalfd and ppoll. Two descriptors at most.
     Status watch(int fd);
-    void unwatch() { watched_ = -1; }
+    void unwatch(int fd);
 
     Wakeup wait(std::optional<Milliseconds> timeout);
 
 private:
     sigset_t handled_;
     Fd signals_;
-    int watched_ = -1;
+    std::array<int, 2> watched_{-1, -1};
 };
 
 }  // namespace vigil

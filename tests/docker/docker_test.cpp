@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <future>
 
 #include "../e2e/pm2_comparison.hpp"
@@ -383,5 +384,65 @@ TEST_CASE("coming from PM2: the example image under pm2-runtime and under vigil 
                                        result.command.assign(command.begin() + 1, command.end());
                                        return result;
                                    },
-                                   modules, "/apps/pm2/example-image.config.js", "/apps/pm2/crash.config.js"});
+                                   modules, "/apps/pm2/example-image.config.js", "/apps/pm2/crash.config.js", "/apps/pm2"});
+}
+
+TEST_CASE("--from-pm2 --print: the printed lines build an image that runs the app as --from-pm2 did") {
+    TempDir dir;
+    const std::string file = "/apps/pm2/print.config.js";
+    const std::vector<std::string> options = {"--no-new-privs", "-t", "20s"};
+    // The lines, printed in the example image itself.
+    std::vector<std::string> print = {"run", "--rm", "--network", "none", "-v", apps(dir) + ":/apps:ro", "--entrypoint", "/init", "vigil-example:classic"};
+    print.insert(print.end(), options.begin(), options.end());
+    print.insert(print.end(), {"--from-pm2", file, "--print"});
+    int code = -1;
+    const auto printed = docker(print, &code);
+    INFO(printed);
+    REQUIRE(code == 0);
+    CHECK(contains(printed, "# not carried over: env.KEY: its value has a line break"));
+    fs::create_directories(dir.path("image"));
+    std::ofstream(dir.path("image/Dockerfile")) << "FROM vigil-example:classic\n" << printed;
+    const std::string image = "vigil-print:" + std::to_string(::getpid());
+    docker({"build", "-q", "--network", "none", "-t", image, dir.path("image")}, &code);
+    REQUIRE(code == 0);
+
+    // Both containers, stopped as an orchestrator stops them: the app reports the same, and is stopped with SIGINT.
+    std::vector<std::string> from_pm2 = options;
+    from_pm2.insert(from_pm2.begin(), "/init");
+    from_pm2.insert(from_pm2.end(), {"--from-pm2", file});
+    struct Side {
+        std::string image;
+        ContainerSpec spec;
+        std::string out;
+        std::string err;
+        std::optional<int> code;
+    };
+    Side running{"vigil-example:classic", spec({}, {}, with_apps(dir, {"--entrypoint", "/init"})), "", "", std::nullopt};
+    running.spec.command.assign(from_pm2.begin() + 1, from_pm2.end());
+    // The one value ENV cannot carry goes in at run time, as the printed line says.
+    Side built{image, spec({}, {"KEY=line one\nline two"}, with_apps(dir)), "", "", std::nullopt};
+    for (Side* side : {&running, &built}) {
+        TempDir work;
+        Container container(setup().runtime, side->image, work, side->spec);
+        INFO(container.out() << container.err());
+        REQUIRE(wait_for([&] { return contains(container.out(), "\"send\""); }));
+        container.stop(10);
+        side->code = container.wait_exit();
+        side->out = container.out();
+        side->err = container.err();
+    }
+    INFO(running.out << running.err << built.out << built.err);
+    CHECK(running.out == built.out);
+    CHECK(contains(built.out, R"("argv":["/apps/pm2/report.js","--port","80","two words"],"execArgv":["--max-semi-space-size=4"],"cwd":"/apps/pm2")"));
+    CHECK(contains(built.out, R"("EMPTY":"","GREETING":"say \"hi\" to $USER","KEY":"line one\nline two","NODE_APP_INSTANCE":"0")"));
+    CHECK(contains(built.out, R"("send":"function"})"));
+    CHECK(contains(built.out, "stopped by SIGINT\n"));
+    CHECK(running.code == 0);
+    CHECK(built.code == 0);
+    for (const auto* err : {&running.err, &built.err}) {
+        CHECK(contains(*err, "vigil: received SIGTERM: draining (budget 20s)"));
+        CHECK(contains(*err, "vigil: forwarded SIGTERM as SIGINT"));
+        CHECK(contains(*err, "vigil: --memory-restart: "));
+    }
+    docker({"rmi", "-f", image});
 }

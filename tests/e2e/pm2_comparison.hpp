@@ -1,7 +1,9 @@
 // Coming from PM2, side by side: one ecosystem file run once the PM2 way
 // (`pm2-runtime FILE`, the pm2 package from npm) and once with
 // `/init --from-pm2 FILE`, each stopped with a request in flight and each
-// with an app that crashes. Shared by the podman suite and the Docker suite.
+// with an app that crashes; then apps written to PM2's guides (SIGINT only,
+// wait_ready, `npm start`, a YAML file), which must end the same under both.
+// Shared by the podman suite and the Docker suite.
 #pragma once
 
 #include <functional>
@@ -28,6 +30,9 @@ struct Pm2Comparison {
     std::string modules;        // from pm2_modules(), mounted at /pm2
     std::string server_file;    // the example server on SOCKET=/work/http.sock, no kill_timeout
     std::string crash_file;     // an app that prints "crash: starting" and exits 3 after 0.5 s
+    // Where tests/e2e/apps/pm2 is inside the container: its SIGINT-only,
+    // wait_ready and `npm start` apps, and the YAML file's script.
+    std::string apps_directory;
 };
 
 // Runs both sides, checks vigil's and what README states of PM2's, and

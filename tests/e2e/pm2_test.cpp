@@ -21,5 +21,5 @@ TEST_CASE("coming from PM2: the same ecosystem file under pm2-runtime and under 
                                        spec.command = std::move(command);
                                        return spec;
                                    },
-                                   modules, "/app/pm2/ecosystem.config.js", "/app/pm2/crash.config.js"});
+                                   modules, "/app/pm2/ecosystem.config.js", "/app/pm2/crash.config.js", "/app/pm2"});
 }

@@ -227,3 +227,34 @@ TEST_CASE("a program running as another user cannot redirect the termination mes
     CHECK(refused.err().find("refusing " + message + ": it is a symbolic link") != std::string::npos);
     CHECK(read_file(secret) == "root's\n");
 }
+
+TEST_CASE("--from-pm2 evaluates the ecosystem file with the app's user, capabilities and no_new_privs") {
+    TempDir dir;
+    Accounts accounts(dir);
+    INFO("node is not installed: --from-pm2 needs it (tests/run.sh installs it)");
+    REQUIRE(std::system("command -v node >/dev/null 2>&1") == 0);
+    // The file is the app's code: what it sees of itself is what the app gets.
+    std::ofstream(dir.path("ecosystem.config.js")) << "const fs = require('fs');\n"
+                                                      "fs.writeFileSync('" << dir.path("evaluated") << "', fs.readFileSync('/proc/self/status', 'utf8'));\n"
+                                                      "module.exports = { apps: [{ script: '" << helper << "', interpreter: 'none', cwd: '.',\n"
+                                                      "  args: ['status', '" << dir.path("status") << "', 'exit', '0'] }] };\n";
+    {
+        Vigil vigil(dir, {"--user", "app", "--caps", "NET_BIND_SERVICE", "--no-new-privs", "--from-pm2", dir.path("ecosystem.config.js")}, accounts.options());
+        REQUIRE(vigil.wait_exit() == 0);
+        INFO(vigil.err());
+        for (const auto& path : {dir.path("evaluated"), dir.path("status")}) {
+            INFO(path);
+            const auto status = read_file(path);
+            CHECK(status_value(status, "Uid") == "1000\t1000\t1000\t1000");
+            CHECK(status_value(status, "CapEff") == "0000000000000400");
+            CHECK(status_value(status, "CapBnd") == "0000000000000400");
+            CHECK(status_value(status, "NoNewPrivs") == "1");
+        }
+    }
+    // A user that does not exist is refused before anything is evaluated.
+    ::unlink(dir.path("evaluated").c_str());
+    Vigil unknown(dir, {"--user", "nobody-here", "--from-pm2", dir.path("ecosystem.config.js")}, accounts.options());
+    CHECK(unknown.wait_exit() == 2);
+    CHECK(lines(unknown.err()).size() == 1);
+    CHECK_FALSE(file_exists(dir.path("evaluated")));
+}

@@ -119,6 +119,19 @@ TEST_CASE("container options: user, capabilities, no_new_privs, node heap, termi
     CHECK(parse({"-u", "", "node"}).error() == "invalid user '': expected USER or USER:GROUP");
 }
 
+TEST_CASE("--node-channel, and --print's record of vigil's own options") {
+    CHECK(parse({"--node-channel", "node"})->config.node_channel);
+    CHECK(parse({"node"}, {{"VIGIL_NODE_CHANNEL", "1"}})->config.node_channel);
+    CHECK_FALSE(parse({"node"})->config.node_channel);
+    CHECK_FALSE(parse({"node"}, {{"VIGIL_NODE_CHANNEL", "maybe"}}).ok());
+    const auto printing = parse({"-t", "20s", "-u", "app", "--no-new-privs", "-r", "HUP:USR2", "--from-pm2", "e.js", "--pm2-app", "api", "--print"},
+                                {{"VIGIL_LOG_LEVEL", "debug"}});
+    REQUIRE(printing.ok());
+    CHECK(printing->config.command_line_options == std::vector<std::string>{"--drain-timeout", "20s", "--user", "app", "--no-new-privs"});
+    // Only --print needs them.
+    CHECK(parse({"-t", "20s", "--from-pm2", "e.js"})->config.command_line_options.empty());
+}
+
 TEST_CASE("VIGIL_GROUP accepts 1/0 spellings and refuses others") {
     CHECK_FALSE(parse({"x"}, {{"VIGIL_GROUP", "0"}})->config.forward_to_group);
     CHECK(parse({"x"}, {{"VIGIL_GROUP", "true"}})->config.forward_to_group);

@@ -2,7 +2,11 @@
 // and warning, and the plain configuration --print shows.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <csignal>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "pm2_plan.hpp"
 
@@ -29,8 +33,38 @@ Pm2File app(std::initializer_list<std::initializer_list<std::string>> list) {
     return *parsed;
 }
 
+// A container's files: a few programs on PATH, binaries among them; every
+// other path is a script there, but those with "missing" in them and the
+// PATH programs' names in the working directory.
+vigil::Pm2Files fake_files(bool with_bash = true) {
+    vigil::Pm2Files files;
+    files.find_on_path = [with_bash](const std::string& name) -> std::optional<std::string> {
+        for (const char* known : {"node", "sh", "python3", "npm", "bun"}) {
+            if (name == known) return (name == "npm" ? "/usr/bin/" : "/bin/") + name;
+        }
+        if (name == "bash" && with_bash) return std::string("/bin/bash");
+        return std::nullopt;
+    };
+    files.is_binary = [](const std::string& path) -> std::optional<bool> {
+        if (path.find("missing") != std::string::npos) return std::nullopt;
+        for (const char* absent : {"/work/npm", "/work/bash", "/work/sh"}) {
+            if (path == absent) return std::nullopt;
+        }
+        for (const char* binary : {"/bin/node", "/bin/bash", "/bin/sh", "/bin/python3", "/work/server", "/work/bin/server", "/srv/app/bin/server"}) {
+            if (path == binary) return true;
+        }
+        return false;
+    };
+    return files;
+}
+
 vigil::Pm2Context context(std::optional<std::string> env = std::nullopt) {
-    return vigil::Pm2Context{"/srv/app", "/work", std::move(env), ""};
+    vigil::Pm2Context made;
+    made.file_directory = "/srv/app";
+    made.caller_directory = "/work";
+    made.env = std::move(env);
+    made.files = fake_files();
+    return made;
 }
 
 bool warns(const vigil::Pm2Plan& plan, const std::string& start) {
@@ -152,11 +186,22 @@ TEST_CASE("every key vigil does not carry over is a warning naming it") {
         INFO(key);
         CHECK(warns(*plan, std::string(key) + ": ignored: the app's stdout and stderr go to the container's log"));
     }
-    for (const char* key : {"wait_ready", "listen_timeout", "shutdown_with_message", "hook", "instances_max"}) {
+    CHECK(warns(*plan, "listen_timeout: not done: vigil does not wait for 'ready'; the orchestrator's readiness probe does"));
+    CHECK(warns(*plan, "shutdown_with_message: not done: vigil stops the app with SIGINT, not a 'shutdown' message"));
+    for (const char* key : {"hook", "instances_max"}) {
         INFO(key);
         CHECK(warns(*plan, std::string(key) + ": not something vigil does; ignored"));
     }
-    CHECK(plan->warnings.size() == 18);
+    CHECK(plan->warnings.size() == 17);
+    // wait_ready is carried over: the app's process.send('ready') reaches vigil.
+    CHECK_FALSE(warns(*plan, "wait_ready"));
+    CHECK(plan->node_channel);
+    // instances 0 and -1 mean "one per CPU" in PM2, as 'max' does.
+    for (const char* instances : {"0", "-1", "max"}) {
+        INFO(instances);
+        CHECK(warns(*vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}, {"scalar", "instances", instances}}), context()),
+                    std::string("instances: ") + instances + ": vigil runs one instance"));
+    }
     // One instance, fork mode: nothing to say.
     CHECK(vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}, {"scalar", "instances", "1"}, {"scalar", "exec_mode", "fork"}}), context())->warnings.empty());
 }
@@ -173,9 +218,9 @@ TEST_CASE("--print: the Dockerfile lines that replace the ecosystem file") {
                                           {"scalar", "kill_timeout", "8000"}, {"scalar", "max_memory_restart", "512M"}, {"scalar", "watch", "true"}}),
                                      context());
     REQUIRE(plan.ok());
-    CHECK(vigil::pm2_dockerfile(*plan, "/srv/app/ecosystem.config.js", std::nullopt) ==
+    CHECK(vigil::pm2_dockerfile(*plan, "/srv/app/ecosystem.config.js", std::nullopt, {}) ==
           "# The plain configuration of app 'dist/index.js' from /srv/app/ecosystem.config.js: these lines replace\n"
-          "# `--from-pm2`, and the ecosystem file can go.\n"
+          "# `--from-pm2` (and VIGIL_FROM_PM2, VIGIL_PM2_APP, VIGIL_PM2_ENV), and the ecosystem file can go.\n"
           "WORKDIR /srv/app/api\n"
           "ENV GREETING=\"say \\\"hi\\\" \\$USER\" \\\n"
           "    NODE_APP_INSTANCE=\"0\" \\\n"
@@ -183,4 +228,113 @@ TEST_CASE("--print: the Dockerfile lines that replace the ecosystem file") {
           "    VIGIL_MEMORY_RESTART=\"512M\"\n"
           "ENTRYPOINT [\"/init\", \"node\", \"dist/index.js\"]\n"
           "# not carried over: watch: not done: restarts belong to the orchestrator, which sees them\n");
+}
+
+TEST_CASE("the stop signal is PM2's: kill_signal, else PM2_KILL_SIGNAL, else SIGINT; a bad one is refused") {
+    auto plan = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}}), context());
+    CHECK(plan->stop_signal == SIGINT);
+    CHECK(plan->stop_signal_reason == "PM2's default");
+    auto with_variable = context();
+    with_variable.kill_signal = "SIGTERM";
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}}), with_variable);
+    CHECK(plan->stop_signal == SIGTERM);
+    CHECK(plan->stop_signal_reason == "PM2_KILL_SIGNAL");
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}, {"scalar", "kill_signal", "SIGUSR2"}}), with_variable);
+    CHECK(plan->stop_signal == SIGUSR2);
+    CHECK(plan->stop_signal_reason == "the file's kill_signal");
+    const auto bad = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}, {"scalar", "kill_signal", "SIGNOPE"}}), context());
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().rfind("kill_signal: ", 0) == 0);
+    // PM2 signals the app's whole tree unless treekill is false.
+    CHECK(plan->forward_to_group);
+    CHECK_FALSE(vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}, {"scalar", "treekill", "false"}}), context())->forward_to_group);
+    with_variable.kill_signal = "whenever";
+    CHECK_FALSE(vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}}), with_variable).ok());
+}
+
+TEST_CASE("a falsy kill_timeout is PM2's default, never no limit; PM2_KILL_TIMEOUT is that default") {
+    for (const auto& [kind, value] : std::vector<std::pair<std::string, std::string>>{{"scalar", "0"}, {"scalar", "false"}, {"scalar", ""}, {"other", "null"}}) {
+        INFO(kind << " " << value);
+        const auto plan = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}, {kind, "kill_timeout", value}}), context());
+        CHECK_FALSE(plan->drain_timeout.has_value());
+        CHECK(std::find(plan->notes.begin(), plan->notes.end(), "kill_timeout " + value + ": PM2 takes it for its default, not for no limit") != plan->notes.end());
+        CHECK(plan->warnings.empty());
+    }
+    auto with_variable = context();
+    with_variable.kill_timeout = "7000";
+    auto plan = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}, {"scalar", "kill_timeout", "0"}}), with_variable);
+    CHECK(plan->drain_timeout == vigil::Milliseconds{7000});
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}}), with_variable);
+    CHECK(plan->drain_timeout == vigil::Milliseconds{7000});
+    // The file's own value wins over the variable.
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}, {"scalar", "kill_timeout", "3000"}}), with_variable);
+    CHECK(plan->drain_timeout == vigil::Milliseconds{3000});
+    with_variable.kill_timeout = "soon";
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}}), with_variable);
+    CHECK_FALSE(plan->drain_timeout.has_value());
+    CHECK(warns(*plan, "PM2_KILL_TIMEOUT: 'soon' is not a number of milliseconds"));
+}
+
+TEST_CASE("an env value that is undefined or null leaves the variable unset, and says so") {
+    const auto plan = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}, {"member", "env", "A=1"}, {"unset", "env", "B=undefined"},
+                                                {"member", "env", "C=3"}, {"unset", "env_production", "C=null"}, {"member", "env", "D=true"}}),
+                                           context("production"));
+    CHECK(plan->environment == std::vector<std::string>{"A=1", "D=true", "NODE_APP_INSTANCE=0"});
+    CHECK(std::find(plan->notes.begin(), plan->notes.end(), "env.B is undefined: left unset, as Node leaves it") != plan->notes.end());
+    CHECK(std::find(plan->notes.begin(), plan->notes.end(), "env_production.C is null: left unset (PM2 would set it to the text 'null')") !=
+          plan->notes.end());
+}
+
+TEST_CASE("what PM2 runs: npm through PATH, a command line with bash -c, a text file with node, binaries directly") {
+    auto plan = vigil::plan_from_pm2(app({{"scalar", "script", "npm"}, {"scalar", "args", "start"}}), context());
+    REQUIRE(plan.ok());
+    CHECK(plan->command == std::vector<std::string>{"node", "/usr/bin/npm", "start"});
+    CHECK(plan->node_channel);
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "npm run start"}, {"scalar", "name", "web"}}), context());
+    CHECK(plan->command == std::vector<std::string>{"/bin/bash", "-c", "npm run start"});
+    CHECK_FALSE(plan->node_channel);
+    auto without_bash = context();
+    without_bash.files = fake_files(false);
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "npm run start"}, {"scalar", "args", "--port 80"}}), without_bash);
+    CHECK(plan->command == std::vector<std::string>{"/bin/sh", "-c", "npm run start"});
+    CHECK(warns(*plan, "args: left out: PM2 runs the command line 'npm run start' with bash -c, without args"));
+    // Express's ./bin/www: no extension, not a binary, so node runs it.
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "./bin/www"}}), context());
+    CHECK(plan->command == std::vector<std::string>{"node", "./bin/www"});
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "bin/server"}, {"scalar", "interpreter", "none"}}), context());
+    CHECK(plan->command == std::vector<std::string>{"bin/server"});
+    CHECK_FALSE(plan->node_channel);
+    // By extension, as PM2's table; python3 where there is no python, unbuffered as PM2 sets it.
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "job.py"}}), context());
+    CHECK(plan->command == std::vector<std::string>{"python3", "job.py"});
+    CHECK(std::find(plan->environment.begin(), plan->environment.end(), "PYTHONUNBUFFERED=1") != plan->environment.end());
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "task.sh"}}), context());
+    CHECK(plan->command == std::vector<std::string>{"bash", "task.sh"});
+    plan = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}, {"scalar", "interpreter", "bun"}}), context());
+    CHECK(plan->command == std::vector<std::string>{"bun", "a.js"});
+    // Refused, as PM2 refuses them.
+    const auto missing = vigil::plan_from_pm2(app({{"scalar", "script", "missing.js"}}), context());
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error() == "the app's script 'missing.js' is not in /work nor on PATH");
+    const auto no_interpreter = vigil::plan_from_pm2(app({{"scalar", "script", "a.rb"}}), context());
+    REQUIRE_FALSE(no_interpreter.ok());
+    CHECK(no_interpreter.error() == "the interpreter 'ruby' is not on PATH");
+    CHECK_FALSE(vigil::plan_from_pm2(app({{"scalar", "script", "a.coffee"}}), context()).ok());
+}
+
+TEST_CASE("--print carries vigil's own options over the file's, and leaves out what ENV cannot carry") {
+    const auto plan = vigil::plan_from_pm2(app({{"scalar", "script", "a.js"}, {"member", "env", "KEY=-----BEGIN KEY-----\nabc\n-----END KEY-----"},
+                                                {"member", "env", "PORT=80"}, {"scalar", "kill_timeout", "8000"}, {"scalar", "max_memory_restart", "1G"}}),
+                                           context());
+    REQUIRE(plan.ok());
+    vigil::Pm2Print print;
+    print.options = {"--user", "app", "--drain-timeout", "20s", "--rewrite", "SIGTERM:SIGINT", "--node-channel"};
+    print.drain_timeout_given = true;
+    const auto out = vigil::pm2_dockerfile(*plan, "/srv/app/ecosystem.config.js", std::nullopt, print);
+    CHECK(out.find("ENV PORT=\"80\" \\\n    NODE_APP_INSTANCE=\"0\" \\\n    VIGIL_MEMORY_RESTART=\"1G\"\n") != std::string::npos);
+    CHECK(out.find("VIGIL_DRAIN_TIMEOUT") == std::string::npos);
+    CHECK(out.find("BEGIN KEY") == std::string::npos);
+    CHECK(out.find("# not carried over: env.KEY: its value has a line break, which ENV cannot carry: pass it when the container runs") != std::string::npos);
+    CHECK(out.find("ENTRYPOINT [\"/init\", \"--user\", \"app\", \"--drain-timeout\", \"20s\", \"--rewrite\", \"SIGTERM:SIGINT\", \"--node-channel\", "
+                   "\"node\", \"a.js\"]\n") != std::string::npos);
 }

@@ -79,6 +79,18 @@ TEST_CASE("rewrite map: identity, translation, dropping, last rule wins") {
     CHECK(map.translate(SIGTERM) == SIGKILL);
 }
 
+TEST_CASE("rewrite map: which signals have a rule, and the rules spelled out") {
+    vigil::RewriteMap map;
+    CHECK_FALSE(map.has_rule(SIGTERM));
+    CHECK(map.rules().empty());
+    REQUIRE(map.add("TERM:TERM").ok());  // a rule, even to itself
+    REQUIRE(map.add("hup:none").ok());
+    CHECK(map.has_rule(SIGTERM));
+    CHECK(map.has_rule(SIGHUP));
+    CHECK_FALSE(map.has_rule(SIGINT));
+    CHECK(map.rules() == std::vector<std::string>{"SIGHUP:NONE", "SIGTERM:SIGTERM"});
+}
+
 TEST_CASE("bad rewrite rules name the rule") {
     vigil::RewriteMap map;
     for (const char* bad : {"TERM", "TERM:", ":INT", "FOO:INT", "TERM:FOO", "KILL:TERM", "CHLD:TERM", "SEGV:TERM", "TERM:INT:HUP"}) {

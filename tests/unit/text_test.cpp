@@ -141,3 +141,13 @@ TEST_CASE("join_path puts one slash between a directory and a name") {
     const std::string deep(300, 'd');
     CHECK(vigil::join_path(deep, "cgroup.procs") == deep + "/cgroup.procs");
 }
+
+TEST_CASE("looks_binary: PM2's test of what node should not run") {
+    CHECK_FALSE(vigil::looks_binary("#!/usr/bin/env node\nrequire('../lib/cli.js')\n"));
+    CHECK_FALSE(vigil::looks_binary("const café = 'naïve – ☕';\n"));  // UTF-8 is text
+    CHECK_FALSE(vigil::looks_binary(""));
+    CHECK(vigil::looks_binary(std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10)));
+    CHECK(vigil::looks_binary(std::string("text, then one NUL\0", 19)));
+    CHECK(vigil::looks_binary("\x01\x02\x03\x04\x05\x06 mostly control bytes"));
+    CHECK_FALSE(vigil::looks_binary("\x1b[31mone escape in a long enough line of text\x1b[0m"));
+}
