@@ -45,9 +45,13 @@ void Memory::size_node_heap(ProgramEnvironment& environment) {
         report_.node_heap_not_node(config_.command.front());
         return;
     }
+    if (const auto given = heap_size_in_arguments(config_.command)) {
+        report_.node_heap_already_set(fmt::format("node's command line ({})", *given));
+        return;
+    }
     const auto node_options = environment.get("NODE_OPTIONS");
     if (node_options && sets_heap_size(*node_options)) {
-        report_.node_heap_already_set();
+        report_.node_heap_already_set("NODE_OPTIONS");
         return;
     }
     if (!limit_) {
@@ -63,6 +67,8 @@ void Memory::note_exit(pid_t pid, const ProgramEnd& end) {
     if (end.signal != SIGKILL || !cgroup_ || !oom_kills_at_start_) return;
     const auto now_count = read_oom_kill_count(*cgroup_);
     if (!now_count || *now_count <= *oom_kills_at_start_) return;
+    // The limit that held when the killer came, which may not be the first.
+    limit_ = read_memory_limit(*cgroup_);
     report_.oom_killed(pid, limit_, *now_count - *oom_kills_at_start_);
 }
 
@@ -84,6 +90,8 @@ bool Memory::start_watching(Milliseconds now) {
     }
     restart_.emplace(*threshold);
     next_sample_ = now;  // the first sample at once
+    last_working_set_ = *current;
+    last_sample_ = now;
     if (cgroup_->version == CgroupVersion::v2) {
         // Read-only cgroupfs allows this much: poll() wakes when memory.events changes.
         notices_ = Fd(::open((cgroup_->directory + "/memory.events").c_str(), O_RDONLY | O_CLOEXEC));
@@ -108,10 +116,27 @@ bool Memory::sample(Milliseconds now) {
     }
     next_sample_ = now + memory_sample_interval;
     const auto current = read_working_set(*cgroup_);
-    if (!current || !restart_->observe(*current)) return false;
-    notices_.reset();
-    report_.memory_restart(*current, restart_->threshold(), limit_);
-    return true;
+    if (!current) return false;
+    follow_limit();
+    if (restart_->observe(*current)) {
+        notices_.reset();
+        report_.memory_restart(*current, restart_->threshold(), limit_);
+        return true;
+    }
+    next_sample_ = now + next_sample_delay(last_working_set_, *current, now - last_sample_, restart_->threshold());
+    last_working_set_ = *current;
+    last_sample_ = now;
+    return false;
+}
+
+void Memory::follow_limit() {
+    const auto limit = read_memory_limit(*cgroup_);
+    if (limit == limit_) return;
+    const auto was = limit_;
+    limit_ = limit;
+    // A percentage follows the limit; a size, or a limit now gone, keeps the threshold it had.
+    if (const auto threshold = restart_threshold(config_.memory_restart, limit_)) restart_->move_threshold(*threshold);
+    report_.memory_limit_changed(was, limit_, restart_->threshold(), config_.memory_restart.percent);
 }
 
 }  // namespace vigil

@@ -1,8 +1,8 @@
 // The container's memory as vigil sees it, one piece the event loop asks:
 // the memory cgroup, its limit and OOM-kill counter, Node's heap sized from
 // the limit (--node-heap), and the watch behind --memory-restart (the
-// working set sampled at an interval while it is on, and on cgroup v2 the
-// kernel's notice that memory.events changed: the limit was hit and reclaim
+// working set and the limit sampled while it is on, more often as the
+// threshold nears, and on cgroup v2 the kernel's notice that memory.events changed: the limit was hit and reclaim
 // began). With --memory-restart off it never wakes vigil. The words are the
 // report's.
 #pragma once
@@ -23,10 +23,6 @@
 
 namespace vigil {
 
-// How often the working set is read while --memory-restart is on: once a
-// second costs an idle vigil one wake-up a second, and no more.
-inline constexpr Milliseconds memory_sample_interval{1000};
-
 class Memory {
 public:
     Memory(const Config& config, Report& report) : config_(config), report_(report) {}
@@ -46,8 +42,9 @@ public:
     std::optional<Milliseconds> next_sample() const;
     // The descriptor whose POLLPRI says memory.events changed (cgroup v2), or -1.
     int notice_descriptor() const { return notices_.get(); }
-    // Reads the working set; true once, when it reached the threshold. A
-    // notice on the descriptor is taken (read) here as well.
+    // Reads the working set (and the limit, which may have changed: a pod
+    // resized in place, `docker update -m`); true once, when it reached the
+    // threshold. A notice on the descriptor is taken (read) here as well.
     bool sample(Milliseconds now);
 
 private:
@@ -59,8 +56,14 @@ private:
     // The smallest memory limit up to the mount.
     std::optional<std::uint64_t> limit_;
     std::optional<std::uint64_t> oom_kills_at_start_;
+    // A new limit moves a percentage's threshold; it is said once.
+    void follow_limit();
+
     std::optional<MemoryRestartDecision> restart_;
     Milliseconds next_sample_{0};
+    // The last read, for the growth rate that schedules the next.
+    std::uint64_t last_working_set_ = 0;
+    Milliseconds last_sample_{0};
     Fd notices_;
 };
 

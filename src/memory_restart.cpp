@@ -1,5 +1,7 @@
 #include "memory_restart.hpp"
 
+#include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -25,14 +27,14 @@ std::optional<std::uint64_t> stat_value(std::string_view stat, std::string_view 
 }  // namespace
 
 Result<std::uint64_t> parse_memory_size(std::string_view text) {
-    const auto bad = [&] { return Error{fmt::format("invalid size '{}': expected e.g. 500M, 1G, 1.5G or a number of bytes", text)}; };
+    const auto bad = [&] { return Error{fmt::format("invalid size '{}': expected a number and its unit, e.g. 500M, 1G, 1.5G or 1000B", text)}; };
     std::size_t digits = 0;
     while (digits < text.size() && ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.')) ++digits;
     const auto number = text.substr(0, digits);
     std::string unit(text.substr(digits));
     for (char& c : unit) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
     std::uint64_t scale = 0;
-    if (unit.empty() || unit == "B") scale = 1;
+    if (unit == "B") scale = 1;
     else if (unit == "K" || unit == "KB" || unit == "KIB") scale = std::uint64_t{1} << 10;
     else if (unit == "M" || unit == "MB" || unit == "MIB") scale = std::uint64_t{1} << 20;
     else if (unit == "G" || unit == "GB" || unit == "GIB") scale = std::uint64_t{1} << 30;
@@ -55,19 +57,26 @@ Result<std::uint64_t> parse_memory_size(std::string_view text) {
 }
 
 Result<MemoryRestartSetting> parse_memory_restart(std::string_view text) {
+    const auto bad = [&] {
+        return Error{fmt::format("invalid memory restart '{}': expected a percentage of the memory limit, more than 0 and less than 100 (85, 85.5), "
+                                 "or a size with its unit (900M, 1.5G)", text)};
+    };
     MemoryRestartSetting setting;
-    auto percent_text = text;
-    if (!percent_text.empty() && percent_text.back() == '%') percent_text.remove_suffix(1);
-    // A bare number is a percentage; a size always has its unit.
-    if (const auto percent = whole_number<std::uint64_t>(percent_text)) {
-        if (*percent < 1 || *percent > 99)
-            return Error{fmt::format("invalid memory restart '{}': expected a percentage of the memory limit from 1 to 99, or a size such as 500M", text)};
-        setting.percent = static_cast<int>(*percent);
+    auto number = text;
+    if (!number.empty() && number.back() == '%') number.remove_suffix(1);
+    // A bare number is a percentage: digits, and decimals after one dot.
+    const auto dot = number.find('.');
+    const auto digits = [](std::string_view part) { return !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos; };
+    if (digits(number.substr(0, dot)) && (dot == std::string_view::npos || digits(number.substr(dot + 1)))) {
+        double percent = 0;
+        const auto [end, failed] = std::from_chars(number.data(), number.data() + number.size(), percent);
+        if (failed != std::errc{} || end != number.data() + number.size() || !(percent > 0 && percent < 100)) return bad();
+        setting.percent = percent;
         return setting;
     }
+    if (number.size() != text.size()) return bad();  // "5M%"
     auto size = parse_memory_size(text);
-    if (!size)
-        return Error{fmt::format("invalid memory restart '{}': expected a percentage of the memory limit from 1 to 99, or a size such as 500M", text)};
+    if (!size) return bad();
     setting.bytes = *size;
     return setting;
 }
@@ -82,7 +91,21 @@ std::optional<std::uint64_t> working_set(CgroupVersion version, std::string_view
 std::optional<std::uint64_t> restart_threshold(const MemoryRestartSetting& setting, std::optional<std::uint64_t> limit) {
     if (setting.bytes != 0) return setting.bytes;
     if (setting.percent == 0 || !limit) return std::nullopt;
-    return *limit / 100 * static_cast<std::uint64_t>(setting.percent);
+    return static_cast<std::uint64_t>(static_cast<long double>(*limit) * setting.percent / 100);
+}
+
+Milliseconds next_sample_delay(std::uint64_t previous, std::uint64_t current, Milliseconds elapsed, std::uint64_t threshold) {
+    if (current >= threshold) return memory_sample_interval;
+    const auto to_go = static_cast<long double>(threshold - current);
+    // Near the threshold, whatever the last two reads saw: memory grows in
+    // steps, and two reads a few milliseconds apart may see none.
+    long double delay = 2 * static_cast<long double>(memory_sample_interval.count()) * to_go / static_cast<long double>(threshold);
+    if (current > previous && elapsed.count() > 0) {
+        const long double per_millisecond = static_cast<long double>(current - previous) / static_cast<long double>(elapsed.count());
+        delay = std::min(delay, to_go / per_millisecond / 2);
+    }
+    if (delay >= static_cast<long double>(memory_sample_interval.count())) return memory_sample_interval;
+    return std::max(memory_sample_floor, Milliseconds{static_cast<std::int64_t>(delay)});
 }
 
 bool MemoryRestartDecision::observe(std::uint64_t working_set) {

@@ -21,6 +21,23 @@ bool sets_heap_size(std::string_view node_options) {
     return normalized.find("--max-old-space-size") != std::string::npos;
 }
 
+std::optional<std::string> heap_size_in_arguments(const std::vector<std::string>& arguments) {
+    static constexpr std::string_view with_value[] = {"-e", "--eval", "-p", "--print", "-r", "--require", "--import",
+                                                      "--loader", "--experimental-loader", "-C", "--conditions"};
+    bool value_next = false;
+    for (std::size_t i = 1; i < arguments.size(); ++i) {
+        const std::string_view argument = arguments[i];
+        if (value_next) {
+            value_next = false;
+            continue;
+        }
+        if (argument == "--" || argument == "-" || argument.empty() || argument.front() != '-') return std::nullopt;
+        if (sets_heap_size(argument.substr(0, argument.find('=')))) return arguments[i];
+        value_next = std::find(std::begin(with_value), std::end(with_value), argument) != std::end(with_value);
+    }
+    return std::nullopt;
+}
+
 std::uint64_t heap_megabytes(std::uint64_t limit_bytes, int percent) {
     const std::uint64_t budget = limit_bytes / (1 << 20) * static_cast<std::uint64_t>(percent) / 100;
     if (budget <= node_reserve_megabytes) return smallest_heap_megabytes;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vigil {
 
@@ -22,6 +23,13 @@ bool is_node_program(std::string_view program);
 
 // Whether NODE_OPTIONS already chooses the heap size.
 bool sets_heap_size(std::string_view node_options);
+
+// The option on node's own command line (arguments[0] is node) that
+// chooses the heap size, as in `node --max-old-space-size=1024 app.js`;
+// nullopt when none does. Node's options end at the script, at "-" or at
+// "--"; a value after -e, -p, -r, --require, --import or --loader is not
+// the script, so `node -e CODE --max-old-space-size=…` counts too.
+std::optional<std::string> heap_size_in_arguments(const std::vector<std::string>& arguments);
 
 // What Node needs beyond its old space, as measured: a fixed reserve and a factor on the old space.
 inline constexpr std::uint64_t node_reserve_megabytes = 64;

@@ -347,8 +347,9 @@ Options end at the first word that is not an option.
       --node-heap PERCENT       when PROGRAM is node, size its heap to PERCENT of
                                 the memory limit (NODE_OPTIONS)  VIGIL_NODE_HEAP
       --memory-restart LIMIT    drain and exit (75) when the working set reaches
-                                LIMIT: a percentage of the memory limit (85) or
-                                a size (900M, 1.5G)         VIGIL_MEMORY_RESTART
+                                LIMIT: a percentage of the memory limit (85,
+                                85.5) or a size with its unit (900M, 1.5G)
+                                                            VIGIL_MEMORY_RESTART
       --node-channel            give PROGRAM a Node IPC channel: process.send
                                 works, vigil logs 'ready'     VIGIL_NODE_CHANNEL=1
       --from-pm2 FILE           run an app of this PM2 ecosystem file (.js, .cjs,

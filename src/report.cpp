@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "exit_status.hpp"
+#include "memory_restart.hpp"
 #include "node_heap.hpp"
 #include "signals.hpp"
 #include "text.hpp"
@@ -86,7 +87,9 @@ void Report::node_heap_not_node(const std::string& program) {
     log_.info("node_heap", fmt::format("--node-heap: '{}' is not node, NODE_OPTIONS left alone", program));
 }
 
-void Report::node_heap_already_set() { log_.info("node_heap", "--node-heap: NODE_OPTIONS already sets the heap size, left alone"); }
+void Report::node_heap_already_set(const std::string& where) {
+    log_.info("node_heap", fmt::format("--node-heap: {} already sets the heap size, left alone", where));
+}
 
 void Report::node_heap_without_limit(const std::optional<std::string>& why) {
     if (why) log_.warn("node_heap", fmt::format("--node-heap: the memory limit cannot be known ({}), Node's heap left alone", *why));
@@ -125,21 +128,37 @@ void Report::program_messages_dropped(std::size_t bytes) {
 }
 
 void Report::memory_notices_off(const std::string& why) {
-    log_.warn("memory_watch", fmt::format("--memory-restart: memory.events cannot be watched ({}): reading every second only", why));
+    log_.warn("memory_watch", fmt::format("--memory-restart: memory.events cannot be watched ({}): reading the working set on its schedule only", why));
 }
 
-void Report::memory_restart_watching(std::uint64_t threshold, int percent, std::optional<std::uint64_t> limit, std::uint64_t working_set, bool notices) {
-    const std::string of_limit = percent != 0 && limit ? fmt::format(" ({}% of the {} limit)", percent, format_bytes(*limit))
-                                 : limit          ? fmt::format(" (the limit is {})", format_bytes(*limit))
-                                                  : std::string(" (no memory limit)");
-    log_.info("memory_watch", fmt::format("--memory-restart: restarting when the working set reaches {}{}; it is {}; read every {}{}",
-                                          format_bytes(threshold), of_limit, format_bytes(working_set), format_duration(Milliseconds{1000}),
-                                          notices ? ", and at once when memory.events changes" : ""),
-              {{"threshold_bytes", static_cast<std::int64_t>(threshold)}, {"limit_bytes", static_cast<std::int64_t>(limit.value_or(0))},
-               {"usage_bytes", static_cast<std::int64_t>(working_set)}});
+void Report::warn_if_not_below(std::uint64_t threshold, std::optional<std::uint64_t> limit) {
     if (limit && threshold >= *limit)
         log_.warn("memory_watch", fmt::format("--memory-restart: {} is not below the {} memory limit: the OOM killer may come first",
                                               format_bytes(threshold), format_bytes(*limit)));
+}
+
+void Report::memory_restart_watching(std::uint64_t threshold, double percent, std::optional<std::uint64_t> limit, std::uint64_t working_set, bool notices) {
+    const std::string of_limit = percent != 0 && limit ? fmt::format(" ({}% of the {} limit)", percent, format_bytes(*limit))
+                                 : limit          ? fmt::format(" (the limit is {})", format_bytes(*limit))
+                                                  : std::string(" (no memory limit)");
+    log_.info("memory_watch", fmt::format("--memory-restart: restarting when the working set reaches {}{}; it is {}; read every {}, "
+                                          "more often as it nears the threshold (down to every {}){}",
+                                          format_bytes(threshold), of_limit, format_bytes(working_set), format_duration(memory_sample_interval),
+                                          format_duration(memory_sample_floor),
+                                          notices ? ", and at once when memory.events changes" : ""),
+              {{"threshold_bytes", static_cast<std::int64_t>(threshold)}, {"limit_bytes", static_cast<std::int64_t>(limit.value_or(0))},
+               {"usage_bytes", static_cast<std::int64_t>(working_set)}});
+    warn_if_not_below(threshold, limit);
+}
+
+void Report::memory_limit_changed(std::optional<std::uint64_t> was, std::optional<std::uint64_t> limit, std::uint64_t threshold, double percent) {
+    const auto limit_text = [](std::optional<std::uint64_t> bytes) { return bytes ? format_bytes(*bytes) : std::string("none"); };
+    const std::string restarting = percent != 0 && limit ? fmt::format("restarting at {} ({}% of it)", format_bytes(threshold), percent)
+                                                         : fmt::format("still restarting at {}", format_bytes(threshold));
+    log_.info("memory_limit", fmt::format("the memory limit changed from {} to {}: {}", limit_text(was), limit_text(limit), restarting),
+              {{"limit_bytes", static_cast<std::int64_t>(limit.value_or(0))}, {"previous_limit_bytes", static_cast<std::int64_t>(was.value_or(0))},
+               {"threshold_bytes", static_cast<std::int64_t>(threshold)}});
+    warn_if_not_below(threshold, limit);
 }
 
 void Report::memory_restart(std::uint64_t working_set, std::uint64_t threshold, std::optional<std::uint64_t> limit) {

@@ -36,13 +36,15 @@ public:
     void memory_cgroup(const MemoryCgroup& cgroup, std::optional<std::uint64_t> limit);
     void memory_cgroup_unknown(const std::string& why);
     void node_heap_not_node(const std::string& program);
-    void node_heap_already_set();
+    // where: "NODE_OPTIONS", or node's command line and the option.
+    void node_heap_already_set(const std::string& where);
     // why: no memory cgroup was found, and why; nullopt: there is one, without a limit.
     void node_heap_without_limit(const std::optional<std::string>& why);
     void node_heap_sized(int percent, std::uint64_t limit, std::uint64_t megabytes);
     void memory_restart_off(const std::string& why);
     void memory_notices_off(const std::string& why);
-    void memory_restart_watching(std::uint64_t threshold, int percent, std::optional<std::uint64_t> limit, std::uint64_t working_set, bool notices);
+    void memory_limit_changed(std::optional<std::uint64_t> was, std::optional<std::uint64_t> limit, std::uint64_t threshold, double percent);
+    void memory_restart_watching(std::uint64_t threshold, double percent, std::optional<std::uint64_t> limit, std::uint64_t working_set, bool notices);
     void memory_restart(std::uint64_t working_set, std::uint64_t threshold, std::optional<std::uint64_t> limit);
 
     // The program.
@@ -78,6 +80,8 @@ public:
 
 
 private:
+    void warn_if_not_below(std::uint64_t threshold, std::optional<std::uint64_t> limit);
+
     Log& log_;
     const Config& config_;
     Ending ending_;

@@ -21,6 +21,7 @@
 //   child { … } | daemon { … }
 //   sleep MS | wait        pause, or wait for signals forever
 //   await FILE             wait until FILE exists
+//   hold N                 allocate N MiB more and touch every page
 //   exit CODE | kill-self SIG | exec PROGRAM ARGS…
 #include <dirent.h>
 #include <fcntl.h>
@@ -266,6 +267,12 @@ void run(const std::vector<std::string>& steps, std::size_t begin, std::size_t e
         } else if (step == "sleep") {
             sleep_ms(std::atol(next().c_str()));
             if (drain_requested) finish_drain();
+        } else if (step == "hold") {
+            // N MiB more of touched memory, kept for the rest of the process's life.
+            const std::size_t bytes = std::size_t(std::atol(next().c_str())) << 20;
+            auto* kept = static_cast<char*>(std::malloc(bytes));
+            if (kept == nullptr) die("cannot allocate");
+            for (std::size_t at = 0; at < bytes; at += 4096) kept[at] = 1;
         } else if (step == "await") {
             const std::string path = next();
             while (access(path.c_str(), F_OK) != 0) sleep_ms(10);

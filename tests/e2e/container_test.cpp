@@ -17,6 +17,7 @@ using namespace e2e;
 
 extern const Runtime* e2e_runtime;
 extern std::string e2e_rootfs;
+extern std::vector<std::pair<std::string, std::string>> e2e_node_releases;
 
 namespace {
 
@@ -31,11 +32,10 @@ ContainerSpec spec(std::vector<std::string> command, std::vector<std::string> en
 // Every zombie below a container's PID 1, as the host sees them.
 std::size_t zombies_in(Container& container) { return descendants(container.host_pid(), true).size(); }
 
-}  // namespace
-
-TEST_CASE("graceful stop: the request in flight completes and the container exits 0 well before the timeout") {
+// The request in flight completes when the container is stopped, well before the timeout; exit 0.
+void drains_request_in_flight(const std::string& node) {
     TempDir dir;
-    Container server(*e2e_runtime, e2e_rootfs, dir, spec({"/init", "node", "/app/server.js"}, {"SOCKET=/work/http.sock"}));
+    Container server(*e2e_runtime, e2e_rootfs, dir, spec({"/init", node, "/app/server.js"}, {"SOCKET=/work/http.sock"}));
     REQUIRE(wait_for([&] { return contains(server.out(), "listening on"); }));
     auto request = std::async(std::launch::async, [&] { return http_get(dir.path("work/http.sock"), "/slow?ms=3000"); });
     REQUIRE(wait_for([&] { return contains(server.out(), "GET /slow?ms=3000 started"); }));
@@ -50,6 +50,10 @@ TEST_CASE("graceful stop: the request in flight completes and the container exit
     CHECK(contains(server.err(), "vigil: exiting with code 0"));
     CHECK(contains(server.out(), "all connections closed, exiting 0"));
 }
+
+}  // namespace
+
+TEST_CASE("graceful stop: the request in flight completes and the container exits 0 well before the timeout") { drains_request_in_flight("node"); }
 
 TEST_CASE("no handler: under vigil Node stops promptly with 143; as PID 1 itself it ignores SIGTERM until SIGKILL") {
     TempDir dir;
@@ -180,6 +184,39 @@ ContainerSpec limited(std::vector<std::string> command, std::vector<std::string>
 }
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// --node-heap 100: a JS heap leak ends in V8's heap error (134), not the kernel's OOM kill.
+void heap_leak_ends_in_heap_error(const std::string& node, const char* memory) {
+    INFO(memory);
+    TempDir dir;
+    Container leak(*e2e_runtime, e2e_rootfs, dir, limited({"/init", node, "/app/heap-leak.js"}, {"VIGIL_NODE_HEAP=100"}, memory));
+    CHECK(leak.wait_exit(Seconds{300}) == 134);
+    CHECK(contains(leak.err(), "JavaScript heap out of memory"));
+    CHECK_FALSE(contains(leak.err(), "the kernel's OOM killer killed"));
+}
+
+// --memory-restart 60 at 128 MiB: a server leaking Buffers drains its request in flight and exits 75, with no OOM kill.
+void memory_restart_drains(const std::string& node) {
+    TempDir dir;
+    const auto message = dir.path("termination-log");
+    { std::ofstream create(message); }
+    auto leaking = limited({"/init", node, "/app/leaky-server.js"}, {"SOCKET=/work/http.sock", "LEAK_MB_PER_S=6", "VIGIL_MEMORY_RESTART=60"}, "128m");
+    leaking.run_options.insert(leaking.run_options.end(), {"-v", message + ":/dev/termination-log"});
+    Container server(*e2e_runtime, e2e_rootfs, dir, leaking);
+    REQUIRE(wait_for([&] { return contains(server.out(), "listening on"); }));
+    auto request = std::async(std::launch::async, [&] { return http_get(dir.path("work/http.sock"), "/slow?ms=15000"); });
+    REQUIRE(wait_for([&] { return contains(server.out(), "GET /slow?ms=15000 started"); }));
+    REQUIRE(wait_for([&] { return contains(server.err(), "vigil: memory restart: the working set of "); }));
+    CHECK(request.wait_for(0s) != std::future_status::ready);  // still in flight when the restart began
+    CHECK(request.get().status == 200);                       // and answered during the drain
+    CHECK(server.wait_exit() == 75);
+    INFO(server.err());
+    CHECK(contains(server.err(), "vigil: --memory-restart: restarting when the working set reaches 76 MiB (60% of the 128 MiB limit)"));
+    CHECK(contains(server.err(), "vigil: memory restart: draining (budget 25s)"));
+    CHECK(contains(server.out(), "all connections closed, exiting 0"));
+    CHECK_FALSE(contains(server.err(), "the kernel's OOM killer killed"));
+    CHECK(contains(read_file(message), "vigil: exit code 75: program ended with exit code 0; memory restart at a working set of "));
+}
 }  // namespace
 
 TEST_CASE("--node-heap sizes Node's heap from the container's memory limit") {
@@ -204,14 +241,7 @@ TEST_CASE("--node-heap sizes Node's heap from the container's memory limit") {
 }
 
 TEST_CASE("--node-heap keeps its promise: a JS heap leak ends in V8's heap error, not the OOM killer, at every size") {
-    for (const char* memory : {"96m", "128m", "256m", "512m", "1g"}) {
-        INFO(memory);
-        TempDir dir;
-        Container leak(*e2e_runtime, e2e_rootfs, dir, limited({"/init", "node", "/app/heap-leak.js"}, {"VIGIL_NODE_HEAP=100"}, memory));
-        CHECK(leak.wait_exit(Seconds{300}) == 134);
-        CHECK(contains(leak.err(), "JavaScript heap out of memory"));
-        CHECK_FALSE(contains(leak.err(), "the kernel's OOM killer killed"));
-    }
+    for (const char* memory : {"96m", "128m", "256m", "512m", "1g"}) heap_leak_ends_in_heap_error("node", memory);
     // Without it, the same leak at 128 MiB is the kernel's OOM kill.
     TempDir dir;
     Container alone(*e2e_runtime, e2e_rootfs, dir, limited({"/init", "node", "/app/heap-leak.js"}, {}, "128m"));
@@ -220,31 +250,27 @@ TEST_CASE("--node-heap keeps its promise: a JS heap leak ends in V8's heap error
 }
 
 TEST_CASE("--memory-restart: a leaking server drains its request in flight and exits 75 before the OOM killer comes") {
-    TempDir dir;
-    const auto message = dir.path("termination-log");
-    { std::ofstream create(message); }
-    auto leaking = limited({"/init", "node", "/app/leaky-server.js"}, {"SOCKET=/work/http.sock", "LEAK_MB_PER_S=6", "VIGIL_MEMORY_RESTART=60"}, "128m");
-    leaking.run_options.insert(leaking.run_options.end(), {"-v", message + ":/dev/termination-log"});
-    Container server(*e2e_runtime, e2e_rootfs, dir, leaking);
-    REQUIRE(wait_for([&] { return contains(server.out(), "listening on"); }));
-    auto request = std::async(std::launch::async, [&] { return http_get(dir.path("work/http.sock"), "/slow?ms=15000"); });
-    REQUIRE(wait_for([&] { return contains(server.out(), "GET /slow?ms=15000 started"); }));
-    REQUIRE(wait_for([&] { return contains(server.err(), "vigil: memory restart: the working set of "); }));
-    CHECK(request.wait_for(0s) != std::future_status::ready);  // still in flight when the restart began
-    CHECK(request.get().status == 200);                       // and answered during the drain
-    CHECK(server.wait_exit() == 75);
-    INFO(server.err());
-    CHECK(contains(server.err(), "vigil: --memory-restart: restarting when the working set reaches 76 MiB (60% of the 128 MiB limit)"));
-    CHECK(contains(server.err(), "vigil: memory restart: draining (budget 25s)"));
-    CHECK(contains(server.out(), "all connections closed, exiting 0"));
-    CHECK_FALSE(contains(server.err(), "the kernel's OOM killer killed"));
-    CHECK(contains(read_file(message), "vigil: exit code 75: program ended with exit code 0; memory restart at a working set of "));
+    memory_restart_drains("node");
 
     // Without it, the same leak (faster, to keep the test short) ends in the OOM killer.
     TempDir bare_dir;
     Container unwatched(*e2e_runtime, e2e_rootfs, bare_dir, limited({"/init", "node", "/app/leaky-server.js"}, {"SOCKET=/work/http.sock", "LEAK_MB_PER_S=32"}, "128m"));
     CHECK(unwatched.wait_exit(Seconds{120}) == 137);
     CHECK(contains(unwatched.err(), "vigil: the kernel's OOM killer killed the program"));
+}
+
+TEST_CASE("the Node versions of 2026: a drain with a request in flight, --node-heap's promise and --memory-restart's drain on each") {
+    REQUIRE(e2e_node_releases.size() == 3);
+    for (const auto& [version, node] : e2e_node_releases) {
+        INFO("Node " << version << " (" << node << ")");
+        TempDir dir;
+        Container report(*e2e_runtime, e2e_rootfs, dir, spec({"/init", node, "--version"}));
+        REQUIRE(report.wait_exit() == 0);
+        REQUIRE(first_line(report.out()) == version);
+        drains_request_in_flight(node);
+        for (const char* memory : {"128m", "1g"}) heap_leak_ends_in_heap_error(node, memory);
+        memory_restart_drains(node);
+    }
 }
 
 TEST_CASE("--node-heap leaves an explicit --max-old-space-size alone") {
@@ -254,6 +280,19 @@ TEST_CASE("--node-heap leaves an explicit --max-old-space-size alone") {
     REQUIRE(explicit_heap.wait_exit() == 0);
     CHECK(contains(explicit_heap.out(), "NODE_OPTIONS=--max-old-space-size=50 heap_size_limit="));
     CHECK(contains(explicit_heap.err(), "vigil: --node-heap: NODE_OPTIONS already sets the heap size, left alone"));
+
+    // On node's own command line, before the script (here -e's code), the same.
+    Container on_command_line(*e2e_runtime, e2e_rootfs, dir,
+                              limited({"/init", "node", "--max-old-space-size=60", "-e", heap_report}, {"VIGIL_NODE_HEAP=80"}, "128m"));
+    REQUIRE(on_command_line.wait_exit() == 0);
+    INFO(on_command_line.err());
+    CHECK(contains(on_command_line.out(), "NODE_OPTIONS=undefined heap_size_limit="));  // nothing exported to node's children
+    CHECK(contains(on_command_line.err(), "vigil: --node-heap: node's command line (--max-old-space-size=60) already sets the heap size, left alone"));
+    CHECK_FALSE(contains(on_command_line.err(), "--node-heap: Node may use"));
+    // The heap is the one asked for: as large as node alone makes it with the same option.
+    Container alone(*e2e_runtime, e2e_rootfs, dir, limited({"node", "--max-old-space-size=60", "-e", heap_report}, {}, "128m"));
+    REQUIRE(alone.wait_exit() == 0);
+    CHECK(first_line(on_command_line.out()) == first_line(alone.out()));
 }
 
 TEST_CASE("an OOM kill is diagnosed in the log and the termination message") {

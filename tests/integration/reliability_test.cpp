@@ -96,6 +96,21 @@ struct TestMemoryCgroup {
         ::rmdir(directory.c_str());
     }
 
+    // A new limit while vigil runs (a pod resized in place, `docker update -m`).
+    // On v1 the memory+swap limit may never be below the memory limit: it
+    // goes first when the limit rises, last when it falls.
+    void set_limit(std::uint64_t limit) const {
+        const auto text = std::to_string(limit) + "\n";
+        const std::string limit_file = directory + (version == "v1" ? "/memory.limit_in_bytes" : "/memory.max");
+        const std::string swap_file = directory + "/memory.memsw.limit_in_bytes";
+        const bool with_swap = version == "v1" && file_exists(swap_file);
+        const bool rising = std::stoull(read_file(limit_file)) < limit;
+        if (with_swap && rising) write_text(swap_file, text);
+        write_text(limit_file, text);
+        if (with_swap && !rising) write_text(swap_file, text);
+        REQUIRE(read_file(limit_file) == text);
+    }
+
     // A launch prefix that moves itself, and so vigil, into the cgroup.
     std::vector<std::string> enter() const { return {"sh", "-c", "echo $$ >\"$0/cgroup.procs\" && exec \"$@\"", directory}; }
 };
@@ -434,6 +449,83 @@ TEST_CASE("--memory-restart with a size the working set already exceeds: the dra
     CHECK(contains(err, "vigil: exiting with code 75"));
     CHECK(read_file(record) == "15\n");  // the program got SIGTERM, as from an orchestrator
     CHECK(contains(read_file(dir.path("termination")), "vigil: exit code 75: program ended with exit code 0; memory restart at a working set of "));
+}
+
+TEST_CASE("--memory-restart takes a decimal number as a percentage of the limit, not as a few bytes") {
+    const auto cgroup = TestMemoryCgroup::make(256 << 20);
+    if (!cgroup) return;
+    TempDir dir;
+    LaunchOptions options;
+    options.prefix = cgroup->enter();
+    Vigil vigil(dir, {"--memory-restart", "50.5", helper, "exit-on", "TERM", "0", "ready", dir.path("ready"), "wait"}, options);
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")) && contains(vigil.err(), "vigil: --memory-restart: "); }));
+    // Far below the threshold: the program runs until it is stopped.
+    CHECK(wait_for([&] { return contains(vigil.err(), "; read every 1s"); }));
+    vigil.signal(SIGTERM);
+    CHECK(vigil.wait_exit() == 0);
+    const auto err = vigil.err();
+    INFO(err);
+    CHECK(contains(err, "vigil: --memory-restart: restarting when the working set reaches 129 MiB (50.5% of the 256 MiB limit)"));
+    CHECK_FALSE(contains(err, "memory restart:"));
+    CHECK(contains(err, "vigil: received SIGTERM: draining"));
+    // Out of range or malformed: refused before anything starts.
+    for (const char* bad : {"100", "0.0", "85.5.5", "900"}) {
+        INFO(bad);
+        TempDir refused_dir;
+        Vigil refused(refused_dir, {"--memory-restart", bad, helper, "ready", refused_dir.path("started"), "exit", "0"});
+        CHECK(refused.wait_exit() == 2);
+        CHECK(contains(refused.err(), std::string("vigil: invalid memory restart '") + bad + "'"));
+        CHECK_FALSE(file_exists(refused_dir.path("started")));
+    }
+}
+
+TEST_CASE("--memory-restart follows a memory limit that changes while the program runs") {
+    const auto cgroup = TestMemoryCgroup::make(128 << 20);
+    if (!cgroup) return;
+    TempDir dir;
+    LaunchOptions options;
+    options.prefix = cgroup->enter();
+    Vigil vigil(dir, {"-t", "30s", "--memory-restart", "50", helper, "exit-on", "TERM", "0", "ready", dir.path("ready"), "await", dir.path("grow"),
+                      "hold", "80", "ready", dir.path("grown"), "wait"},
+                options);
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")) && contains(vigil.err(), "(50% of the 128 MiB limit)"); }));
+    // Raised: the program may now grow past the old threshold (64 MiB) without a restart.
+    cgroup->set_limit(256 << 20);
+    REQUIRE(wait_for([&] { return contains(vigil.err(), "vigil: the memory limit changed from 128 MiB to 256 MiB: restarting at 128 MiB (50% of it)"); }));
+    write_text(dir.path("grow"), "");
+    REQUIRE(wait_for([&] { return file_exists(dir.path("grown")); }));
+    // Time for several reads at the slowest pace (1 s): none may restart.
+    ::usleep(3'500'000);
+    CHECK_FALSE(contains(vigil.err(), "memory restart:"));
+    // Lowered below what the program holds: the restart, at the new limit's threshold.
+    cgroup->set_limit(150 << 20);
+    CHECK(vigil.wait_exit() == 75);
+    const auto err = vigil.err();
+    INFO(err);
+    CHECK(contains(err, "vigil: the memory limit changed from 256 MiB to 150 MiB: restarting at 75 MiB (50% of it)"));
+    CHECK(contains(err, "reached 75 MiB (limit 150 MiB): stopping as for SIGTERM"));
+    CHECK(err.find("changed from 256 MiB to 150 MiB") < err.find("memory restart:"));
+}
+
+TEST_CASE("an OOM kill after the memory limit was lowered is reported with the limit that held") {
+    const auto cgroup = TestMemoryCgroup::make(128 << 20);
+    if (!cgroup) return;
+    TempDir dir;
+    LaunchOptions options;
+    options.prefix = cgroup->enter();
+    // The program is the OOM killer's first choice, as above.
+    Vigil vigil(dir, {"--log-level", "debug", "sh", "-c", "echo 1000 >/proc/self/oom_score_adj && exec \"$0\" \"$@\"", helper, "ready", dir.path("ready"),
+                      "await", dir.path("lowered"), "hold", "200", "wait"},
+                options);
+    // vigil has read the cgroup and its first limit.
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")) && contains(vigil.err(), ", limit 128 MiB\n"); }));
+    cgroup->set_limit(96 << 20);
+    write_text(dir.path("lowered"), "");
+    CHECK(vigil.wait_exit() == 137);
+    const auto err = vigil.err();
+    INFO(err);
+    CHECK(contains(err, "vigil: the kernel's OOM killer killed the program (pid "));
+    CHECK(contains(err, "memory limit 96 MiB"));
 }
 
 TEST_CASE("the memory cgroup is found where /proc/self/cgroup names it, and below a cgroup namespace whose root the mount does not show") {

@@ -22,6 +22,23 @@ TEST_CASE("NODE_OPTIONS that already choose a heap size") {
     CHECK_FALSE(vigil::sets_heap_size(""));
 }
 
+TEST_CASE("a heap size on node's own command line") {
+    using vigil::heap_size_in_arguments;
+    using Args = std::vector<std::string>;
+    CHECK(heap_size_in_arguments(Args{"node", "--max-old-space-size=1024", "app.js"}) == "--max-old-space-size=1024");
+    CHECK(heap_size_in_arguments(Args{"/usr/bin/node", "--enable-source-maps", "--max_old_space_size=512", "app.js"}) == "--max_old_space_size=512");
+    CHECK(heap_size_in_arguments(Args{"node", "--max-old-space-size-percentage=75", "app.js"}) == "--max-old-space-size-percentage=75");
+    CHECK(heap_size_in_arguments(Args{"node", "-r", "dotenv/config", "--max-old-space-size=300", "app.js"}) == "--max-old-space-size=300");
+    CHECK(heap_size_in_arguments(Args{"node", "-e", "code", "--max-old-space-size=100"}) == "--max-old-space-size=100");
+    // After the script, "-" or "--", it is the script's argument, not node's.
+    CHECK_FALSE(heap_size_in_arguments(Args{"node", "app.js", "--max-old-space-size=1024"}));
+    CHECK_FALSE(heap_size_in_arguments(Args{"node", "--", "app.js", "--max-old-space-size=1024"}));
+    CHECK_FALSE(heap_size_in_arguments(Args{"node", "-", "--max-old-space-size=1024"}));
+    CHECK_FALSE(heap_size_in_arguments(Args{"node", "--enable-source-maps", "app.js"}));
+    CHECK_FALSE(heap_size_in_arguments(Args{"node"}));
+    CHECK_FALSE(heap_size_in_arguments(Args{"node", "--max-semi-space-size=64", "app.js"}));
+}
+
 TEST_CASE("heap size: Node's share of the limit, less the reserve, over the factor; appended to NODE_OPTIONS") {
     CHECK(vigil::heap_megabytes(128u << 20, 100) == 49);    // (128 - 64) / 1.3
     CHECK(vigil::heap_megabytes(96u << 20, 100) == 24);

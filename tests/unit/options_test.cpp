@@ -116,6 +116,10 @@ TEST_CASE("container options: user, capabilities, no_new_privs, node heap, termi
         CHECK(refused.error() == std::string("invalid heap percentage '") + bad + "': expected a number from 1 to 100");
     }
     CHECK(parse({"--caps", "NOPE", "node"}).error() == "unknown capability 'NOPE'");
+    // --memory-restart: a bare number, decimals too, is a percentage of the limit; a size has its unit.
+    CHECK(parse({"--memory-restart", "85.5", "node"})->config.memory_restart.percent == 85.5);
+    CHECK(parse({"node"}, {{"VIGIL_MEMORY_RESTART", "99.5"}})->config.memory_restart.percent == 99.5);
+    CHECK(parse({"--memory-restart", "1.5G", "node"})->config.memory_restart.bytes == (std::uint64_t{3} << 30) / 2);
     CHECK(parse({"-u", "", "node"}).error() == "invalid user '': expected USER or USER:GROUP");
 }
 
@@ -172,8 +176,9 @@ TEST_CASE("bad input names the bad value") {
         {{"-e", "abc", "x"}, {}, "invalid exit code 'abc': expected a number from 0 to 255"},
         {{"-p", "NOPE", "x"}, {}, "unknown signal 'NOPE'"},
         {{"-p", "32", "x"}, {}, "invalid parent-death signal '32': signal 32 is reserved by the C library"},
-        {{"--memory-restart", "100", "x"}, {}, "invalid memory restart '100': expected a percentage of the memory limit from 1 to 99, or a size such as 500M"},
-        {{"x"}, {{"VIGIL_MEMORY_RESTART", "lots"}}, "VIGIL_MEMORY_RESTART: invalid memory restart 'lots': expected a percentage of the memory limit from 1 to 99, or a size such as 500M"},
+        {{"--memory-restart", "100", "x"}, {}, "invalid memory restart '100': expected a percentage of the memory limit, more than 0 and less than 100 (85, 85.5), or a size with its unit (900M, 1.5G)"},
+        {{"--memory-restart", "0.0", "x"}, {}, "invalid memory restart '0.0': expected a percentage of the memory limit, more than 0 and less than 100 (85, 85.5), or a size with its unit (900M, 1.5G)"},
+        {{"x"}, {{"VIGIL_MEMORY_RESTART", "lots"}}, "VIGIL_MEMORY_RESTART: invalid memory restart 'lots': expected a percentage of the memory limit, more than 0 and less than 100 (85, 85.5), or a size with its unit (900M, 1.5G)"},
         {{"-r", "1:32", "x"}, {}, "invalid rewrite '1:32': signal 32 is reserved by the C library"},
         {{"--log-level", "loud", "x"}, {}, "invalid log level 'loud': expected off, error, warn, info or debug"},
         {{"--log-format", "xml", "x"}, {}, "invalid log format 'xml': expected text or json"},
