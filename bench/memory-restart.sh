@@ -55,11 +55,17 @@ run() {
         -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro --memory 256m --memory-swap 256m --rootfs "$rootfs" \
         /init --memory-restart 85 "$1" /app/leak.js "$2" 2>&1 >/dev/null) && code=0 || code=$?
     [ "$code" = 75 ] || printf '%s at %s MiB/s, exit %s:\n%s\n\n' "$1" "$2" "$code" "$err" >>"$work/lost.log"
+    # A 137 is the OOM killer's, or vigil's own at the drain deadline (the program did not exit).
+    case "$err" in
+        *"the kernel's OOM killer killed"*) code=oom ;;
+        *"drain deadline of"*) code=deadline ;;
+    esac
     echo "$code $(echo "$err" | sed -n 's/.*memory restart: the working set of \([0-9.]*\) MiB reached.*/\1/p' | head -1)"
 }
 
 echo "$("$vigil" --version | head -1); $runs runs per cell; --memory 256m, --memory-restart 85 (threshold 217.6 MiB);"
-echo "75 = vigil restarted first (drained, exit 75), 137 = the kernel's OOM killer came first"
+echo "n of N: vigil restarted first (drained, exit 75) in n runs; others: oom = the kernel's OOM killer came first,"
+echo "deadline = vigil restarted in time but the program had not exited at the 25 s drain deadline (SIGKILL, 137)"
 echo
 rates=(20 50 100 200 400)
 header="| Node |"; rule="|---|"
