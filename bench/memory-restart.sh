@@ -31,7 +31,8 @@ for major in 22 24 26; do
     nodes+=("/opt/node$major/node")
 done
 # The leak: every 10 ms, RATE/100 MiB of Buffers filled with ones (touched,
-# so resident); on SIGTERM it stops, the server closes and node exits 0.
+# so resident); on SIGTERM it stops, the server closes and node exits 0,
+# each step said on stderr (in the log LOST=1 prints).
 cat >"$rootfs/app/leak.js" <<'JS'
 'use strict';
 const http = require('http');
@@ -40,8 +41,12 @@ const kept = [];
 const server = http.createServer((request, response) => response.end('ok\n')).listen(8080, '127.0.0.1', () => {
     const leak = setInterval(() => kept.push(Buffer.alloc((rate << 20) / 100, 1)), 10);
     process.on('SIGTERM', () => {
+        console.error(`leak: SIGTERM at ${kept.length} chunks, closing`);
         clearInterval(leak);
-        server.close(() => process.exit(0));
+        server.close(() => {
+            console.error('leak: closed, exiting 0');
+            process.exit(0);
+        });
     });
 });
 JS
