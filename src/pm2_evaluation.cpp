@@ -159,9 +159,8 @@ Result<Pm2File> evaluate_pm2_file(const Pm2Evaluation& evaluation, SpawnRequest 
         log.warn("pm2", fmt::format("--from-pm2: evaluating the ecosystem file left {} process{} running: killed before the app starts", left, left == 1 ? "" : "es"));
     if (failed) return Error{*failed};
     if (parsed) return std::move(*parsed);
-    if (output.empty() || !parse_pm2_records(output))
-        return Error{fmt::format("node ended with {} before it gave the app (its own words, if any, are above)", describe(program_end(status)))};
-    return parse_pm2_records(output);
+    if (auto last = parse_pm2_records(output); !output.empty() && last) return last;
+    return Error{fmt::format("node ended with {} before it gave the app (its own words, if any, are above)", describe(program_end(status)))};
 }
 
 std::optional<int> apply_pm2_file(Config& config, Log& log, const InheritedSignals& inherited, char** environment) {
@@ -200,13 +199,12 @@ std::optional<int> apply_pm2_file(Config& config, Log& log, const InheritedSigna
     if (context.file_directory.empty()) context.file_directory = "/";
     char here[4096];
     context.caller_directory = ::getcwd(here, sizeof here) != nullptr ? here : "/";
-    context.env = config.pm2_env ? config.pm2_env : variable(environment, "NODE_ENV");
-    if (context.env && context.env->empty()) context.env.reset();
+    // A variable set to nothing counts as unset, as PM2's `||` defaults take it.
+    const auto non_empty = [](std::optional<std::string> value) { return value && !value->empty() ? value : std::nullopt; };
+    context.env = non_empty(config.pm2_env ? config.pm2_env : variable(environment, "NODE_ENV"));
     context.node_options = variable(environment, "NODE_OPTIONS").value_or("");
-    context.kill_signal = variable(environment, "PM2_KILL_SIGNAL");
-    if (context.kill_signal && context.kill_signal->empty()) context.kill_signal.reset();
-    context.kill_timeout = variable(environment, "PM2_KILL_TIMEOUT");
-    if (context.kill_timeout && context.kill_timeout->empty()) context.kill_timeout.reset();
+    context.kill_signal = non_empty(variable(environment, "PM2_KILL_SIGNAL"));
+    context.kill_timeout = non_empty(variable(environment, "PM2_KILL_TIMEOUT"));
     context.files = container_files(path_variable);
     auto plan = plan_from_pm2(pm2, context);
     if (!plan) return fail(plan.error());

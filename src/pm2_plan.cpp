@@ -363,20 +363,15 @@ Result<Pm2Plan> plan_from_pm2(const Pm2File& file, const Pm2Context& context) {
     plan.environment.reserve(environment.size());
     for (const auto& [name, value] : environment) plan.environment.push_back(fmt::format("{}={}", name, value));
 
-    // The stop signal: PM2 stops an app with SIGINT, or PM2_KILL_SIGNAL.
-    if (const auto given = scalar("kill_signal")) {
-        const auto signal = parse_signal(*given);
-        if (!signal) return Error{fmt::format("kill_signal: {}", signal.error())};
+    // The stop signal: PM2 stops an app with SIGINT, or PM2_KILL_SIGNAL; a kill_signal in the file comes first.
+    const auto kill_signal = scalar("kill_signal");
+    plan.stop_signal = SIGINT;
+    plan.stop_signal_reason = "PM2's default";
+    if (const auto text = kill_signal ? kill_signal : context.kill_signal) {
+        const auto signal = parse_signal(*text);
+        if (!signal) return Error{fmt::format("{}: {}", kill_signal ? "kill_signal" : "PM2_KILL_SIGNAL", signal.error())};
         plan.stop_signal = *signal;
-        plan.stop_signal_reason = "the file's kill_signal";
-    } else if (context.kill_signal) {
-        const auto signal = parse_signal(*context.kill_signal);
-        if (!signal) return Error{fmt::format("PM2_KILL_SIGNAL: {}", signal.error())};
-        plan.stop_signal = *signal;
-        plan.stop_signal_reason = "PM2_KILL_SIGNAL";
-    } else {
-        plan.stop_signal = SIGINT;
-        plan.stop_signal_reason = "PM2's default";
+        plan.stop_signal_reason = kill_signal ? "the file's kill_signal" : "PM2_KILL_SIGNAL";
     }
 
     // The drain budget. PM2 takes a kill_timeout that is 0 or otherwise
@@ -386,21 +381,15 @@ Result<Pm2Plan> plan_from_pm2(const Pm2File& file, const Pm2Context& context) {
     const bool falsy = !kill_timeout_entries.empty() && (!kill_timeout || *kill_timeout == "0" || kill_timeout->empty() || *kill_timeout == "false");
     if (falsy)
         plan.notes.push_back(fmt::format("kill_timeout {}: PM2 takes it for its default, not for no limit", kill_timeout ? *kill_timeout : kill_timeout_entries.front()->value));
-    if (kill_timeout && !falsy) {
-        const auto milliseconds = whole_number<std::int64_t>(*kill_timeout);
-        if (!milliseconds || *milliseconds < 0)
-            plan.warnings.push_back(fmt::format("kill_timeout: '{}' is not a number of milliseconds; ignored", *kill_timeout));
-        else {
+    const bool from_file = kill_timeout && !falsy;
+    if (const auto text = from_file ? kill_timeout : context.kill_timeout) {
+        const char* source = from_file ? "kill_timeout" : "PM2_KILL_TIMEOUT";
+        const auto milliseconds = whole_number<std::int64_t>(*text);
+        if (!milliseconds || *milliseconds <= 0) {
+            plan.warnings.push_back(fmt::format("{}: '{}' is not a number of milliseconds; ignored", source, *text));
+        } else {
             plan.drain_timeout = Milliseconds{*milliseconds};
-            plan.notes.push_back(fmt::format("kill_timeout {} ms: the drain timeout is {}", *milliseconds, format_duration(*plan.drain_timeout)));
-        }
-    } else if (context.kill_timeout) {
-        const auto milliseconds = whole_number<std::int64_t>(*context.kill_timeout);
-        if (!milliseconds || *milliseconds <= 0)
-            plan.warnings.push_back(fmt::format("PM2_KILL_TIMEOUT: '{}' is not a number of milliseconds; ignored", *context.kill_timeout));
-        else {
-            plan.drain_timeout = Milliseconds{*milliseconds};
-            plan.notes.push_back(fmt::format("PM2_KILL_TIMEOUT {} ms: the drain timeout is {}", *milliseconds, format_duration(*plan.drain_timeout)));
+            plan.notes.push_back(fmt::format("{} {} ms: the drain timeout is {}", source, *milliseconds, format_duration(*plan.drain_timeout)));
         }
     } else {
         plan.notes.push_back("no kill_timeout: vigil's drain timeout applies (PM2's default of 1.6 s would have cut drains short)");
