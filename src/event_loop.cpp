@@ -259,10 +259,12 @@ void EventLoop::handle_signal(const Wakeup& received) {
         return;
     }
     // Started with it ignored (`vigil app &` from a script ignores SIGINT and
-    // SIGQUIT): the program ignores it too, so vigil does as well.
+    // SIGQUIT, nohup SIGHUP): not vigil's cue to stop, but the program's to
+    // take or leave: it inherited the ignore and may have taken it back.
     complete_ignored_signals(inherited_);
     if (sigismember(&inherited_.ignored, signal) == 1) {
-        report_.ignored_as_inherited(signal);
+        report_.passed_on_as_inherited(signal);
+        carry_out(supervisor_.pass_on(signal));
         return;
     }
     carry_out(supervisor_.on_signal(signal, now()));

@@ -276,8 +276,9 @@ void Report::forward_failed(const action::Forward& forward, pid_t pid, bool grou
 
 void Report::ignored_self_inflicted(int signal) { log_.debug("ignored", fmt::format("ignoring {} caused by vigil itself", signal_name(signal))); }
 
-void Report::ignored_as_inherited(int signal) {
-    log_.debug("ignored", fmt::format("ignoring {}: vigil was started with it ignored, as the program was", signal_name(signal)),
+void Report::passed_on_as_inherited(int signal) {
+    log_.debug("signal", fmt::format("received {}, which vigil was started with ignored: passed on to the program, which may have taken it back; no drain",
+                                     signal_name(signal)),
                {{"signal", signal_name(signal)}});
 }
 

@@ -66,7 +66,7 @@ public:
     void forwarded(const action::Forward& forward, pid_t pid, bool group);
     void forward_failed(const action::Forward& forward, pid_t pid, bool group, int error);
     void ignored_self_inflicted(int signal);
-    void ignored_as_inherited(int signal);
+    void passed_on_as_inherited(int signal);
 
     // The end.
     void proc_view(ProcView view);

@@ -53,6 +53,11 @@ Actions Supervisor::on_signal(int signal, Milliseconds now) {
     return {};
 }
 
+Actions Supervisor::pass_on(int signal) const {
+    if (phase_ == Phase::running || phase_ == Phase::pre_stop || phase_ == Phase::draining) return {forward(signal)};
+    return {};
+}
+
 Actions Supervisor::start_shutdown(int signal, Milliseconds now, bool memory_restart) {
     stop_received_at_ = now;
     stop_signal_ = signal;

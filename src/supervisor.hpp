@@ -60,6 +60,11 @@ public:
     // SIGINT) starts the drain unless the rewrite map drops it: what starts
     // the drain is the signal received, what is forwarded is its translation.
     Actions on_signal(int signal, Milliseconds now);
+    // A signal vigil was started with ignored: never vigil's own cue (no
+    // drain), but passed on, translated, while the program runs, since the
+    // program may have taken it back (Node's process.on('SIGHUP') does
+    // whatever it inherited); if it still ignores it, the kernel drops it.
+    Actions pass_on(int signal) const;
     // --memory-restart fired: the shutdown a SIGTERM would start, and after a
     // clean drain the exit code says "restart me" (75) instead of 0.
     Actions on_memory_restart(Milliseconds now);

@@ -358,24 +358,42 @@ TEST_CASE("a stop signal rewritten to NONE is dropped: no drain, no deadline") {
 }
 
 namespace {
-// vigil started (after the prefix) with SIGINT ignored drops a SIGINT, says
-// so, and still stops on SIGTERM.
+// vigil started (after the prefix) with SIGINT ignored, as `vigil app &` from
+// a script: a SIGINT is not vigil's cue to drain, but it reaches the program,
+// which took it back (as Node's process.on('SIGINT') does); SIGTERM still stops it.
 void check_started_with_sigint_ignored(const std::vector<std::string>& prefix) {
     TempDir dir;
     LaunchOptions options;
-    options.prefix = {helper, "ignore", "INT", "exec"};  // as `vigil app &` from a script
+    options.prefix = {helper, "ignore", "INT", "exec"};
     options.prefix.insert(options.prefix.end(), prefix.begin(), prefix.end());
-    Vigil vigil(dir, {"--log-level", "debug", "-t", "1s", helper, "ready", dir.path("ready"), "wait"}, options);
+    const auto record = dir.path("record");
+    Vigil vigil(dir, {"--log-level", "debug", "-t", "1s", helper, "record", record, "trap", "INT", "ready", dir.path("ready"), "wait"}, options);
     REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
     vigil.signal(SIGINT);
-    REQUIRE(wait_for([&] { return contains(vigil.err(), "ignoring SIGINT: vigil was started with it ignored, as the program was"); }));
-    CHECK_FALSE(contains(vigil.err(), "received SIGINT"));
+    REQUIRE(wait_for([&] { return read_file(record) == "2\n"; }));
+    CHECK(contains(vigil.err(), "received SIGINT, which vigil was started with ignored: passed on to the program, which may have taken it back; no drain"));
+    CHECK_FALSE(contains(vigil.err(), "received SIGINT: draining"));
     vigil.signal(SIGTERM);
     CHECK(vigil.wait_exit() == 143);
 }
 }  // namespace
 
-TEST_CASE("a signal vigil was started with ignored is ignored by vigil too") { check_started_with_sigint_ignored({}); }
+TEST_CASE("a signal vigil was started with ignored starts no drain but reaches a program that took it back") { check_started_with_sigint_ignored({}); }
+
+TEST_CASE("a signal vigil was started with ignored does not end a program that still ignores it") {
+    TempDir dir;
+    LaunchOptions options;
+    options.prefix = {helper, "ignore", "HUP", "exec"};  // as under nohup
+    Vigil vigil(dir, {"--log-level", "debug", "-t", "1s", helper, "ready", dir.path("ready"), "wait"}, options);
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    vigil.signal(SIGHUP);
+    REQUIRE(wait_for([&] { return contains(vigil.err(), "received SIGHUP, which vigil was started with ignored: passed on"); }));
+    REQUIRE(wait_for([&] { return contains(vigil.err(), "forwarded SIGHUP to pid "); }));
+    // The program inherited the ignore and kept it: the kernel dropped the signal.
+    vigil.signal(SIGTERM);
+    CHECK(vigil.wait_exit() == 143);
+    CHECK_FALSE(contains(vigil.err(), "exited with signal SIGHUP"));
+}
 
 TEST_CASE("without /proc to read, vigil finds the signals it was started with ignored all the same") {
     if (::geteuid() != 0) {

@@ -335,3 +335,18 @@ TEST_CASE("--memory-restart while already stopping changes nothing") {
     CHECK(supervisor.on_memory_restart(Ms{100}).empty());
     CHECK(find<action::Exit>(supervisor.on_main_exited(vigil::program_end(exited(0)), false, Ms{200}))->code == 0);  // a SIGTERM drain: 0
 }
+
+TEST_CASE("a signal vigil was started with ignored is passed on, translated, and never starts a drain") {
+    auto supervisor = make(Ms{10'000}, Ms{0}, {"INT:USR2"});
+    const auto actions = supervisor.pass_on(SIGINT);
+    CHECK(forwards(actions, SIGINT, SIGUSR2));
+    CHECK(find<action::StopReceived>(actions) == nullptr);
+    CHECK(supervisor.phase() == Phase::running);
+    CHECK_FALSE(supervisor.next_wakeup().has_value());
+    // While draining it is passed on as well; once the program is gone, nothing.
+    supervisor.on_signal(SIGTERM, Ms{0});
+    CHECK(forwards(supervisor.pass_on(SIGHUP), SIGHUP, SIGHUP));
+    supervisor.on_main_exited(ProgramEnd{}, true, Ms{10});
+    CHECK(supervisor.phase() == Phase::cleaning_up);
+    CHECK(supervisor.pass_on(SIGHUP).empty());
+}
