@@ -86,7 +86,6 @@ std::string signal_name(int signal) {
 bool is_forwardable(int signal) {
     switch (signal) {
         case SIGKILL: case SIGSTOP: case SIGCHLD:
-        case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS:
             return false;
         default:
             break;

@@ -29,9 +29,12 @@ std::string signal_name(int signal);
 std::string describe(const ProgramEnd& end);
 
 // Whether vigil receives this signal and forwards it: every catchable
-// signal but SIGCHLD (which drives reaping), the synchronous fault signals
-// (they concern vigil's own code) and the two real-time signals glibc
-// reserves for its threads.
+// signal but SIGCHLD (which drives reaping) and the two real-time signals
+// glibc reserves for its threads. The fault signals (SEGV, BUS, FPE, ILL,
+// TRAP, SYS) are among them: one sent by a process (`docker kill -s SEGV`)
+// waits blocked like any other and is forwarded, while a real fault in
+// vigil's own code is forced on it by the kernel, blocked or not (the
+// handler reset to the default), and still ends vigil.
 bool is_forwardable(int signal);
 
 // 32 and 33: glibc keeps them for its threads and refuses to block them, so

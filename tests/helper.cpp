@@ -22,7 +22,7 @@
 //   sleep MS | wait        pause, or wait for signals forever
 //   await FILE             wait until FILE exists
 //   hold N                 allocate N MiB more and touch every page
-//   exit CODE | kill-self SIG | exec PROGRAM ARGS…
+//   exit CODE | kill-self SIG | fault | exec PROGRAM ARGS…
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -290,6 +290,10 @@ void run(const std::vector<std::string>& steps, std::size_t begin, std::size_t e
             kill(getpid(), signal);
             sleep_ms(10'000);
             die("survived kill-self");
+        } else if (step == "fault") {
+            // A real fault: a write through a null pointer.
+            *static_cast<volatile int*>(nullptr) = 1;
+            die("survived a fault");
         } else if (step == "exec") {
             std::vector<char*> argv;
             for (std::size_t j = i; j < end; ++j) argv.push_back(const_cast<char*>(steps[j].c_str()));

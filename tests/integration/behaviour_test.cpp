@@ -71,6 +71,24 @@ TEST_CASE("a program killed by signal N gives 128+N") {
     CHECK(by_segv.wait_exit() == 128 + SIGSEGV);
 }
 
+TEST_CASE("a fault signal sent to vigil by a process is forwarded; a real fault still ends a process that blocks it") {
+    TempDir dir;
+    const auto record = dir.path("record");
+    Vigil vigil(dir, {"--log-level", "debug", helper, "record", record, "trap", "SEGV", "trap", "BUS", "ready", dir.path("ready"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    vigil.signal(SIGSEGV);  // as `docker kill -s SEGV`: si_code SI_USER
+    REQUIRE(wait_for([&] { return read_file(record) == "11\n"; }));
+    vigil.signal(SIGBUS);
+    REQUIRE(wait_for([&] { return read_file(record) == "11\n7\n"; }));
+    vigil.signal(SIGTERM);
+    CHECK(vigil.wait_exit() == 128 + SIGTERM);
+    CHECK(contains(vigil.err(), "forwarded SIGSEGV to pid "));
+    // vigil keeps the fault signals blocked, as the helper does here: a real
+    // fault is forced on the process all the same and ends it.
+    Vigil faulting(dir, {helper, "exec", helper, "block", "SEGV", "fault"});
+    CHECK(faulting.wait_exit() == 128 + SIGSEGV);
+}
+
 TEST_CASE("a missing program gives 127 and a message naming it") {
     TempDir dir;
     Vigil by_path(dir, {dir.path("no-such-program")});
