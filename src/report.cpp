@@ -53,7 +53,17 @@ Report::Report(Log& log, const Config& config) : log_(log), config_(config) {}
 
 void Report::bad_configuration(const std::string& message, std::initializer_list<LogField> fields) { log_.error("config", message, fields); }
 
+namespace {
+constexpr const char* node_inspector_note = "Node opens its inspector (a debugger on 127.0.0.1:9229) on SIGUSR1";
+}  // namespace
+
 void Report::configuration_warnings() {
+    if (!config_.command.empty() && is_node_program(config_.command.front())) {
+        for (int signal = 1; signal <= max_signal; ++signal) {
+            if (signal != SIGUSR1 && config_.rewrite.has_rule(signal) && config_.rewrite.translate(signal) == SIGUSR1)
+                log_.warn("config", fmt::format("--rewrite {}:SIGUSR1 with node: {}", signal_name(signal), node_inspector_note));
+        }
+    }
     for (const auto& name : config_.unknown_variables)
         log_.warn("config", fmt::format("ignoring unknown environment variable {}", name), {{"variable", name}});
     if (config_.drain_timeout.count() > 0 && config_.pre_stop_delay >= config_.drain_timeout)
@@ -251,6 +261,12 @@ void Report::stop_received(int signal, Milliseconds pre_stop_delay, bool memory_
 }
 
 void Report::forwarded(const action::Forward& forward, pid_t pid, bool group) {
+    if (forward.sent == SIGUSR1 && !warned_about_inspector_ && is_node_program(config_.command.front())) {
+        warned_about_inspector_ = true;
+        log_.warn("signal", fmt::format("forwarded {} to node{}: {}", signal_name(forward.received), forward.received == SIGUSR1 ? "" : " as SIGUSR1",
+                                        node_inspector_note),
+                  {{"signal", signal_name(forward.received)}});
+    }
     if (!log_.enabled(LogLevel::info)) return;
     const std::string received = signal_name(forward.received);
     if (forward.sent == 0) {

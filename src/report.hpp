@@ -86,6 +86,7 @@ private:
     const Config& config_;
     Ending ending_;
     bool warned_about_proc_ = false;
+    bool warned_about_inspector_ = false;
 };
 
 // The command line as it appears in the log, cut to a readable length.

@@ -89,6 +89,37 @@ TEST_CASE("a fault signal sent to vigil by a process is forwarded; a real fault 
     CHECK(faulting.wait_exit() == 128 + SIGSEGV);
 }
 
+TEST_CASE("SIGUSR1 sent or rewritten to node is a warning, once: Node opens its inspector on it") {
+    TempDir dir;
+    const auto node = dir.path("node");  // the helper, under node's name
+    REQUIRE(::symlink(helper.c_str(), node.c_str()) == 0);
+    const auto record = dir.path("record");
+    Vigil vigil(dir, {"-r", "HUP:USR1", node, "record", record, "trap", "USR1", "ready", dir.path("ready"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(dir.path("ready")); }));
+    CHECK(contains(vigil.err(), "vigil: --rewrite SIGHUP:SIGUSR1 with node: Node opens its inspector (a debugger on 127.0.0.1:9229) on SIGUSR1\n"));
+    vigil.signal(SIGHUP);
+    REQUIRE(wait_for([&] { return read_file(record) == "10\n"; }));
+    vigil.signal(SIGUSR1);
+    REQUIRE(wait_for([&] { return read_file(record) == "10\n10\n"; }));
+    vigil.signal(SIGTERM);
+    CHECK(vigil.wait_exit() == 128 + SIGTERM);
+    const auto err = vigil.err();
+    INFO(err);
+    CHECK(contains(err, "vigil: forwarded SIGHUP to node as SIGUSR1: Node opens its inspector"));
+    // Said at the start for the rule, and once for the signals: not for the second.
+    std::size_t said = 0;
+    for (auto at = err.find("Node opens its inspector"); at != std::string::npos; at = err.find("Node opens its inspector", at + 1)) ++said;
+    CHECK(said == 2);
+    // Any other program gets SIGUSR1 without a word.
+    TempDir other_dir;
+    Vigil other(other_dir, {helper, "trap", "USR1", "ready", other_dir.path("ready"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(other_dir.path("ready")); }));
+    other.signal(SIGUSR1);
+    other.signal(SIGTERM);
+    CHECK(other.wait_exit() == 128 + SIGTERM);
+    CHECK_FALSE(contains(other.err(), "inspector"));
+}
+
 TEST_CASE("a missing program gives 127 and a message naming it") {
     TempDir dir;
     Vigil by_path(dir, {dir.path("no-such-program")});
