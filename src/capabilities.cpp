@@ -39,6 +39,15 @@ std::string capability_name(int capability) {
 
 int known_capability_count() { return static_cast<int>(cap_max_bits()); }
 
+bool holds_effective(int capability) {
+    cap_t current = cap_get_proc();
+    if (current == nullptr) return false;
+    cap_flag_value_t value = CAP_CLEAR;
+    const bool held = cap_get_flag(current, static_cast<cap_value_t>(capability), CAP_EFFECTIVE, &value) == 0 && value == CAP_SET;
+    cap_free(current);
+    return held;
+}
+
 Status check_capabilities_held(const std::vector<int>& capabilities) {
     cap_t current = cap_get_proc();
     if (current == nullptr) return Error{"cannot read vigil's own capabilities"};

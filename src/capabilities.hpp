@@ -22,6 +22,9 @@ std::string capability_name(int capability);
 // first one it lacks.
 Status check_capabilities_held(const std::vector<int>& capabilities);
 
+// Whether vigil holds the capability in its effective set now.
+bool holds_effective(int capability);
+
 // The number of capabilities this kernel knows (CAP_LAST_CAP + 1).
 int known_capability_count();
 

@@ -178,6 +178,7 @@ std::optional<int> EventLoop::start_program(char** inherited_environment) {
 
 bool EventLoop::settle_identity(SpawnRequest& request) {
     auto settled = settle_privileges(request, config_.user, config_.capabilities, config_.no_new_privs);
+    if (settled && request.groups_kept) report_.groups_kept(config_.user, request.identity->groups);
     if (settled) return true;
     // The user is named in the log when it is what failed.
     if (!config_.user.empty() && !request.identity) report_.bad_configuration(settled.error(), {{"user", config_.user}});

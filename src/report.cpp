@@ -292,6 +292,12 @@ void Report::forward_failed(const action::Forward& forward, pid_t pid, bool grou
 
 void Report::ignored_self_inflicted(int signal) { log_.debug("ignored", fmt::format("ignoring {} caused by vigil itself", signal_name(signal))); }
 
+void Report::groups_kept(const std::string& user, const std::vector<gid_t>& groups) {
+    log_.debug("user", fmt::format("--user {}: vigil is that user and group already, without the right to set groups: the program keeps vigil's "
+                                   "supplementary groups ({}), which grant no more than the user's",
+                                   user, groups.empty() ? std::string("none") : fmt::format("{}", fmt::join(groups, " "))));
+}
+
 void Report::passed_on_as_inherited(int signal) {
     log_.debug("signal", fmt::format("received {}, which vigil was started with ignored: passed on to the program, which may have taken it back; no drain",
                                      signal_name(signal)),

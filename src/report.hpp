@@ -67,6 +67,7 @@ public:
     void forward_failed(const action::Forward& forward, pid_t pid, bool group, int error);
     void ignored_self_inflicted(int signal);
     void passed_on_as_inherited(int signal);
+    void groups_kept(const std::string& user, const std::vector<gid_t>& groups);
 
     // The end.
     void proc_view(ProcView view);

@@ -258,12 +258,32 @@ std::vector<std::string> program_candidates(const std::string& program, const st
     return candidates;
 }
 
+// A non-root vigil started as the very user and group --user names, whose
+// runtime gave it fewer supplementary groups than /etc/group lists (often
+// none), cannot set them (CAP_SETGID): the program goes on with the groups
+// vigil has, which can only grant less. Any other switch is left to fail.
+static bool keep_current_groups(Identity& identity) {
+    const auto steps = identity_steps(identity);
+    if (steps.uid || steps.gid || !steps.groups || holds_effective(CAP_SETGID)) return false;
+    const int count = ::getgroups(0, nullptr);
+    if (count < 0) return false;
+    std::vector<gid_t> current(static_cast<std::size_t>(count));
+    if (::getgroups(count, current.data()) != count) return false;
+    const auto wanted = [&](gid_t group) {
+        return group == identity.gid || std::find(identity.groups.begin(), identity.groups.end(), group) != identity.groups.end();
+    };
+    if (!std::all_of(current.begin(), current.end(), wanted)) return false;
+    identity.groups = current;
+    return true;
+}
+
 Status settle_privileges(SpawnRequest& request, const std::string& user, const std::optional<std::vector<int>>& capabilities, bool no_new_privs) {
     if (!user.empty()) {
         auto identity = lookup_identity(user);
         if (!identity) return Error{identity.error()};
         request.identity = *identity;
         request.user_spec = user;
+        request.groups_kept = keep_current_groups(*request.identity);
     }
     if (capabilities) {
         if (auto held = check_capabilities_held(*capabilities); !held) return held;

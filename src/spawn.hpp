@@ -36,6 +36,9 @@ struct SpawnRequest {
     InheritedSignals signals;
     std::optional<Identity> identity;             // switch to this user
     std::string user_spec;                        // as given, for messages
+    // Already that user and group without the right to set groups: the
+    // program keeps vigil's supplementary groups (identity->groups are they).
+    bool groups_kept = false;
     std::optional<std::vector<int>> capabilities; // the only ones kept
     bool no_new_privs = false;
     // Make the program's process group the terminal's (stdin's) foreground.

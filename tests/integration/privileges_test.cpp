@@ -210,6 +210,31 @@ TEST_CASE("--user naming the identity vigil already has works without privileges
     CHECK(refused.wait_exit() == 126);
 }
 
+TEST_CASE("--user naming vigil's own user, whose runtime gave it fewer groups, goes on with the groups it has") {
+    TempDir dir;
+    Accounts accounts(dir);
+    // vigil runs as app (1000:1000) with no supplementary groups, as a runtime
+    // that sets only uid and gid leaves it; /etc/group lists app in 1000 and 2000.
+    LaunchOptions options = accounts.options();
+    options.prefix.insert(options.prefix.end(), {"setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "--"});
+    Vigil vigil(dir, {"--log-level", "debug", "--user", "app", helper, "status", dir.path("status"), "exit", "0"}, options);
+    const auto code = vigil.wait_exit();
+    INFO(vigil.err());
+    REQUIRE(code == 0);
+    const auto status = read_file(dir.path("status"));
+    CHECK(status_value(status, "Uid") == "1000\t1000\t1000\t1000");
+    CHECK(status_value(status, "Groups") == "");
+    CHECK(contains(vigil.err(), "vigil: --user app: vigil is that user and group already, without the right to set groups: the program keeps vigil's "
+                                "supplementary groups (none), which grant no more than the user's\n"));
+    // Groups the user does not have would grant more: that is still refused.
+    LaunchOptions more = accounts.options();
+    more.prefix.insert(more.prefix.end(), {"setpriv", "--reuid=1000", "--regid=1000", "--groups=3000", "--"});
+    Vigil refused(dir, {"--user", "app", helper, "ready", dir.path("started")}, more);
+    CHECK(refused.wait_exit() == 126);
+    CHECK(refused.err() == "vigil: cannot switch to user 'app': Operation not permitted\n");
+    CHECK_FALSE(file_exists(dir.path("started")));
+}
+
 TEST_CASE("a program running as another user cannot redirect the termination message vigil writes as root") {
     TempDir dir;  // writable by everyone, as a shared volume might be
     const auto message = dir.path("termination");
