@@ -45,7 +45,8 @@ EventLoop::EventLoop(const Config& config, Log& log, const InheritedSignals& inh
     : config_(config),
       log_(log),
       report_(log, config),
-      supervisor_(SupervisorSettings{config.drain_timeout, config.pre_stop_delay, default_kill_grace, config.rewrite, config.success_exits}),
+      supervisor_(SupervisorSettings{config.drain_timeout, config.pre_stop_delay, default_kill_grace, config.rewrite, config.success_exits,
+                                     config.success_on_stop}),
       inherited_(inherited),
       waiter_(handled_signals()),
       memory_(config, report_) {}

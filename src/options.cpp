@@ -54,7 +54,7 @@ constexpr OptionSpec option_specs[] = {
 
 Result<int> parse_exit_code(std::string_view text) {
     const auto value = whole_number<int>(text);
-    if (!value || *value < 0 || *value > 255) return Error{fmt::format("invalid exit code '{}': expected a number from 0 to 255", text)};
+    if (!value || *value < 0 || *value > 255) return Error{fmt::format("invalid exit code '{}': expected a number from 0 to 255, or stop", text)};
     return *value;
 }
 
@@ -94,6 +94,10 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
         }
         case 'e':
             for (auto item : from_environment ? split(value, ',') : std::vector{value}) {
+                if (item == "stop") {
+                    config.success_on_stop = true;
+                    continue;
+                }
                 auto code = parse_exit_code(item);
                 if (!code) return Error{code.error()};
                 config.success_exits.set(static_cast<std::size_t>(*code));
@@ -335,7 +339,10 @@ Options end at the first word that is not an option.
   -r, --rewrite FROM:TO         translate a signal before forwarding; TO may be
                                 NONE or 0 to drop it (repeatable) VIGIL_REWRITE=a:b,c:d
   -g, --group                   forward to PROGRAM's process group  VIGIL_GROUP=1
-  -e, --success-exit CODE       report exit CODE as 0 (repeatable)  VIGIL_SUCCESS_EXIT=143,130
+  -e, --success-exit CODE       report exit CODE as 0 (repeatable); stop: 0 when
+                                the program ended by the stop signal vigil
+                                forwarded, before the deadline
+                                                  VIGIL_SUCCESS_EXIT=143,130,stop
   -s, --subreaper               accepted for tini compatibility; vigil is a
                                 subreaper whenever it is not PID 1
   -p, --pdeathsig SIGNAL        signal vigil gets when its parent dies  VIGIL_PDEATHSIG

@@ -25,6 +25,7 @@ struct Config {
     Milliseconds pre_stop_delay{0};
     RewriteMap rewrite;
     std::bitset<256> success_exits;      // exit codes reported as 0
+    bool success_on_stop = false;        // -e stop: 0 after a stop vigil forwarded
     int parent_death_signal = 0;         // 0 = none
     LogLevel log_level = LogLevel::info;
     LogFormat log_format = LogFormat::text;

@@ -15,6 +15,12 @@ void Supervisor::arm_deadline(Milliseconds now) {
     if (!deadline_ && settings_.drain_timeout.count() > 0) deadline_ = now + settings_.drain_timeout;
 }
 
+Action Supervisor::forward_stop(int signal) {
+    const int sent = settings_.rewrite.translate(signal);
+    if (sent > 0) stops_forwarded_.set(static_cast<std::size_t>(sent));
+    return forward(signal);
+}
+
 Action Supervisor::forward(int signal) const {
     const int sent = settings_.rewrite.translate(signal);
     // A stopped program cannot act on a stop signal until it is continued.
@@ -39,9 +45,9 @@ Actions Supervisor::on_signal(int signal, Milliseconds now) {
             // The operator is impatient: skip the rest of the delay.
             pre_stop_until_.reset();
             phase_ = Phase::draining;
-            return {forward(signal)};
+            return {forward_stop(signal)};
         case Phase::draining:
-            return {forward(signal)};
+            return {stop ? forward_stop(signal) : forward(signal)};
         case Phase::cleaning_up:
             // The main program is gone; a stop signal is passed on to what it left.
             if (stop) return {action::TerminateLeftBehind{}};
@@ -68,7 +74,7 @@ Actions Supervisor::start_shutdown(int signal, Milliseconds now, bool memory_res
         return {action::StopReceived{signal, settings_.pre_stop_delay, memory_restart}};
     }
     phase_ = Phase::draining;
-    return {action::StopReceived{signal, Milliseconds{0}, memory_restart}, forward(signal)};
+    return {action::StopReceived{signal, Milliseconds{0}, memory_restart}, forward_stop(signal)};
 }
 
 Actions Supervisor::on_memory_restart(Milliseconds now) {
@@ -84,6 +90,12 @@ Actions Supervisor::on_main_exited(const ProgramEnd& end, bool others_remain, Mi
     // vigil's own kill at the deadline: that is always 137.
     const bool killed_by_vigil = phase_ == Phase::killing && end.signal == SIGKILL;
     exit_code_ = killed_by_vigil ? end.code : remap_exit_code(end.code, settings_.success_exits);
+    // --success-exit stop: ended by a stop signal vigil forwarded, while
+    // draining, before the deadline. Never SIGKILL: that is vigil's deadline
+    // or the OOM killer, not a stop the program carried out.
+    const int by = end.signal != 0 ? end.signal : end.code > 128 && end.code < 128 + 65 ? end.code - 128 : 0;
+    if (settings_.success_on_stop && phase_ == Phase::draining && by != 0 && by != SIGKILL && stops_forwarded_.test(static_cast<std::size_t>(by)))
+        exit_code_ = 0;
     // A clean drain after --memory-restart must still make the orchestrator restart the container.
     if (memory_restart_ && *exit_code_ == 0) exit_code_ = exit_memory_restart;
     pre_stop_until_.reset();
@@ -120,7 +132,7 @@ Actions Supervisor::on_clock(Milliseconds now) {
     if (phase_ == Phase::pre_stop && pre_stop_until_ && now >= *pre_stop_until_) {
         pre_stop_until_.reset();
         phase_ = Phase::draining;
-        return {forward(*stop_signal_)};
+        return {forward_stop(*stop_signal_)};
     }
     return {};
 }

@@ -50,6 +50,8 @@ struct SupervisorSettings {
     Milliseconds kill_grace = default_kill_grace;
     RewriteMap rewrite;
     std::bitset<256> success_exits;
+    // --success-exit stop: 0 when the program ended by the stop signal vigil forwarded, before the deadline.
+    bool success_on_stop = false;
 };
 
 class Supervisor {
@@ -89,6 +91,8 @@ private:
     void arm_deadline(Milliseconds now);
     Actions start_shutdown(int signal, Milliseconds now, bool memory_restart);
     Action forward(int signal) const;
+    // A stop signal forwarded: what was sent is remembered, for --success-exit stop.
+    Action forward_stop(int signal);
     Action finish();
 
     SupervisorSettings settings_;
@@ -100,6 +104,7 @@ private:
     std::optional<Milliseconds> kill_wait_until_;
     std::optional<int> exit_code_;
     bool memory_restart_ = false;
+    std::bitset<65> stops_forwarded_;
 };
 
 }  // namespace vigil

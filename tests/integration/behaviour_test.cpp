@@ -120,6 +120,31 @@ TEST_CASE("SIGUSR1 sent or rewritten to node is a warning, once: Node opens its 
     CHECK_FALSE(contains(other.err(), "inspector"));
 }
 
+TEST_CASE("-e stop: 0 after a stop vigil forwarded and the program ended by; its own error code and vigil's kill stay") {
+    TempDir dir;
+    // Dies of SIGTERM, the default action.
+    Vigil dies(dir, {"-e", "stop", helper, "ready", dir.path("dies"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(dir.path("dies")); }));
+    dies.signal(SIGTERM);
+    CHECK(dies.wait_exit() == 0);
+    CHECK(contains(dies.err(), "vigil: exiting with code 0"));
+    // Exits with 128+SIGINT after the rewrite, from the environment.
+    Vigil exits(dir, {"-r", "TERM:INT", helper, "exit-on", "INT", "130", "ready", dir.path("exits"), "wait"}, with_environment({"VIGIL_SUCCESS_EXIT=stop"}));
+    REQUIRE(wait_for([&] { return file_exists(dir.path("exits")); }));
+    exits.signal(SIGTERM);
+    CHECK(exits.wait_exit() == 0);
+    // Its own error code while draining is its own.
+    Vigil fails(dir, {"-e", "stop", helper, "exit-on", "TERM", "3", "ready", dir.path("fails"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(dir.path("fails")); }));
+    fails.signal(SIGTERM);
+    CHECK(fails.wait_exit() == 3);
+    // Still there at the deadline: vigil's SIGKILL, 137.
+    Vigil stubborn(dir, {"-e", "stop", "-t", "300ms", helper, "ignore", "TERM", "ready", dir.path("stubborn"), "wait"});
+    REQUIRE(wait_for([&] { return file_exists(dir.path("stubborn")); }));
+    stubborn.signal(SIGTERM);
+    CHECK(stubborn.wait_exit() == 137);
+}
+
 TEST_CASE("a missing program gives 127 and a message naming it") {
     TempDir dir;
     Vigil by_path(dir, {dir.path("no-such-program")});

@@ -116,6 +116,12 @@ TEST_CASE("container options: user, capabilities, no_new_privs, node heap, termi
         CHECK(refused.error() == std::string("invalid heap percentage '") + bad + "': expected a number from 1 to 100");
     }
     CHECK(parse({"--caps", "NOPE", "node"}).error() == "unknown capability 'NOPE'");
+    // -e stop: 0 after a clean stop; with codes, on the command line or in the environment.
+    CHECK(parse({"-e", "stop", "node"})->config.success_on_stop);
+    const auto listed = parse({"node"}, {{"VIGIL_SUCCESS_EXIT", "130,stop"}});
+    CHECK(listed->config.success_on_stop);
+    CHECK(listed->config.success_exits.test(130));
+    CHECK_FALSE(parse({"node"})->config.success_on_stop);
     // --memory-restart: a bare number, decimals too, is a percentage of the limit; a size has its unit.
     CHECK(parse({"--memory-restart", "85.5", "node"})->config.memory_restart.percent == 85.5);
     CHECK(parse({"node"}, {{"VIGIL_MEMORY_RESTART", "99.5"}})->config.memory_restart.percent == 99.5);
@@ -171,9 +177,9 @@ TEST_CASE("bad input names the bad value") {
         {{"-t"}, {}, "option '-t' needs a value"},
         {{"--drain-timeout"}, {}, "option '--drain-timeout' needs a value"},
         {{"-t", "-3s", "x"}, {}, "invalid duration '-3s': must not be negative"},
-        {{"-e", "256", "x"}, {}, "invalid exit code '256': expected a number from 0 to 255"},
-        {{"-e", "-1", "x"}, {}, "invalid exit code '-1': expected a number from 0 to 255"},
-        {{"-e", "abc", "x"}, {}, "invalid exit code 'abc': expected a number from 0 to 255"},
+        {{"-e", "256", "x"}, {}, "invalid exit code '256': expected a number from 0 to 255, or stop"},
+        {{"-e", "-1", "x"}, {}, "invalid exit code '-1': expected a number from 0 to 255, or stop"},
+        {{"-e", "abc", "x"}, {}, "invalid exit code 'abc': expected a number from 0 to 255, or stop"},
         {{"-p", "NOPE", "x"}, {}, "unknown signal 'NOPE'"},
         {{"-p", "32", "x"}, {}, "invalid parent-death signal '32': signal 32 is reserved by the C library"},
         {{"--memory-restart", "100", "x"}, {}, "invalid memory restart '100': expected a percentage of the memory limit, more than 0 and less than 100 (85, 85.5), or a size with its unit (900M, 1.5G)"},
@@ -186,7 +192,7 @@ TEST_CASE("bad input names the bad value") {
         {{"-g"}, {}, "missing program to run"},
         {{""}, {}, "the program name is empty"},
         {{"x"}, {{"VIGIL_DRAIN_TIMEOUT", "soon"}}, "VIGIL_DRAIN_TIMEOUT: invalid duration 'soon': expected a number (use e.g. 250ms, 25s, 1m30s, 2h)"},
-        {{"x"}, {{"VIGIL_SUCCESS_EXIT", "143,,3"}}, "VIGIL_SUCCESS_EXIT: invalid exit code '': expected a number from 0 to 255"},
+        {{"x"}, {{"VIGIL_SUCCESS_EXIT", "143,,3"}}, "VIGIL_SUCCESS_EXIT: invalid exit code '': expected a number from 0 to 255, or stop"},
         {{"x"}, {{"VIGIL_REWRITE", "TERM:INT,BAD"}}, "VIGIL_REWRITE: invalid rewrite 'BAD': expected FROM:TO, e.g. TERM:INT"},
     };
     for (const auto& bad : cases) {

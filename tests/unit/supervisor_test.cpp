@@ -350,3 +350,95 @@ TEST_CASE("a signal vigil was started with ignored is passed on, translated, and
     CHECK(supervisor.phase() == Phase::cleaning_up);
     CHECK(supervisor.pass_on(SIGHUP).empty());
 }
+
+namespace {
+Supervisor stopping_cleanly(std::vector<const char*> rules = {}, Ms pre_stop = Ms{0}) {
+    SupervisorSettings settings;
+    settings.drain_timeout = Ms{10'000};
+    settings.pre_stop_delay = pre_stop;
+    settings.success_on_stop = true;
+    for (const char* rule : rules) REQUIRE(settings.rewrite.add(rule).ok());
+    return Supervisor(settings);
+}
+ProgramEnd died_of(int signal) { return ProgramEnd{128 + signal, signal, false}; }
+ProgramEnd exited_with(int code) { return ProgramEnd{code, 0, false}; }
+int exit_of(const Actions& actions) {
+    const auto* exit = find<action::Exit>(actions);
+    return exit != nullptr ? exit->code : -1;
+}
+}  // namespace
+
+TEST_CASE("--success-exit stop: 0 only when the program ended by the stop signal vigil forwarded, before the deadline") {
+    {
+        auto supervisor = stopping_cleanly();
+        supervisor.on_signal(SIGTERM, Ms{0});
+        CHECK(exit_of(supervisor.on_main_exited(died_of(SIGTERM), false, Ms{10})) == 0);
+    }
+    {
+        auto supervisor = stopping_cleanly();  // exited with 128+N, as Node's handlers and npm re-raise it
+        supervisor.on_signal(SIGTERM, Ms{0});
+        CHECK(exit_of(supervisor.on_main_exited(exited_with(143), false, Ms{10})) == 0);
+    }
+    {
+        auto supervisor = stopping_cleanly();  // its own error code while draining
+        supervisor.on_signal(SIGTERM, Ms{0});
+        CHECK(exit_of(supervisor.on_main_exited(exited_with(1), false, Ms{10})) == 1);
+    }
+    {
+        auto supervisor = stopping_cleanly();  // a crash while draining
+        supervisor.on_signal(SIGTERM, Ms{0});
+        CHECK(exit_of(supervisor.on_main_exited(died_of(SIGSEGV), false, Ms{10})) == 139);
+    }
+    {
+        auto supervisor = stopping_cleanly();  // SIGKILL while draining: the OOM killer, never a clean stop
+        supervisor.on_signal(SIGTERM, Ms{0});
+        CHECK(exit_of(supervisor.on_main_exited(died_of(SIGKILL), false, Ms{10})) == 137);
+    }
+    {
+        auto supervisor = stopping_cleanly();  // vigil's own kill at the deadline
+        supervisor.on_signal(SIGTERM, Ms{0});
+        CHECK(find<action::KillAll>(supervisor.on_clock(Ms{10'000})) != nullptr);
+        CHECK(exit_of(supervisor.on_main_exited(died_of(SIGKILL), false, Ms{10'010})) == 137);
+    }
+    {
+        auto supervisor = stopping_cleanly();  // a SIGTERM that did not come through vigil
+        CHECK(exit_of(supervisor.on_main_exited(died_of(SIGTERM), false, Ms{10})) == 143);
+    }
+    {
+        auto supervisor = stopping_cleanly({"TERM:INT"});  // what was forwarded counts, not what was received
+        supervisor.on_signal(SIGTERM, Ms{0});
+        CHECK(exit_of(supervisor.on_main_exited(exited_with(130), false, Ms{10})) == 0);
+    }
+    {
+        auto supervisor = stopping_cleanly({"TERM:INT"});
+        supervisor.on_signal(SIGTERM, Ms{0});
+        CHECK(exit_of(supervisor.on_main_exited(died_of(SIGTERM), false, Ms{10})) == 143);
+    }
+    {
+        auto supervisor = stopping_cleanly({}, Ms{3'000});  // during the pre-stop delay nothing was forwarded yet
+        supervisor.on_signal(SIGTERM, Ms{0});
+        CHECK(exit_of(supervisor.on_main_exited(died_of(SIGTERM), false, Ms{10})) == 143);
+    }
+    {
+        auto supervisor = stopping_cleanly({}, Ms{3'000});  // after it, the signal forwarded then
+        supervisor.on_signal(SIGTERM, Ms{0});
+        supervisor.on_clock(Ms{3'000});
+        CHECK(exit_of(supervisor.on_main_exited(died_of(SIGTERM), false, Ms{3'010})) == 0);
+    }
+    {
+        auto supervisor = stopping_cleanly();  // a second stop signal, forwarded during the drain
+        supervisor.on_signal(SIGTERM, Ms{0});
+        supervisor.on_signal(SIGINT, Ms{5});
+        CHECK(exit_of(supervisor.on_main_exited(died_of(SIGINT), false, Ms{10})) == 0);
+    }
+    {
+        auto supervisor = stopping_cleanly();  // a memory restart that ended cleanly still says "restart me"
+        supervisor.on_memory_restart(Ms{0});
+        CHECK(exit_of(supervisor.on_main_exited(died_of(SIGTERM), false, Ms{10})) == 75);
+    }
+    {
+        auto supervisor = make();  // without the option, as before
+        supervisor.on_signal(SIGTERM, Ms{0});
+        CHECK(exit_of(supervisor.on_main_exited(died_of(SIGTERM), false, Ms{10})) == 143);
+    }
+}
