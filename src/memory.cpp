@@ -80,7 +80,7 @@ bool Memory::start_watching(Milliseconds now) {
     }
     const auto threshold = restart_threshold(config_.memory_restart, limit_);
     if (!threshold) {
-        report_.memory_restart_off(fmt::format("the container has no memory limit to take {}% of", config_.memory_restart.percent));
+        report_.memory_restart_off(fmt::format("the container has no memory limit to take {}% of", percent_text(config_.memory_restart.percent_thousandths)));
         return false;
     }
     const auto current = read_working_set(*cgroup_);
@@ -98,7 +98,7 @@ bool Memory::start_watching(Milliseconds now) {
         char discard[512];
         if (notices_.valid() && ::pread(notices_.get(), discard, sizeof discard, 0) < 0) notices_.reset();
     }
-    report_.memory_restart_watching(*threshold, config_.memory_restart.percent, limit_, *current, notices_.valid());
+    report_.memory_restart_watching(*threshold, config_.memory_restart.percent_thousandths, limit_, *current, notices_.valid());
     return true;
 }
 
@@ -136,7 +136,7 @@ void Memory::follow_limit() {
     limit_ = limit;
     // A percentage follows the limit; a size, or a limit now gone, keeps the threshold it had.
     if (const auto threshold = restart_threshold(config_.memory_restart, limit_)) restart_->move_threshold(*threshold);
-    report_.memory_limit_changed(was, limit_, restart_->threshold(), config_.memory_restart.percent);
+    report_.memory_limit_changed(was, limit_, restart_->threshold(), config_.memory_restart.percent_thousandths);
 }
 
 }  // namespace vigil

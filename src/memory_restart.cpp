@@ -1,7 +1,6 @@
 #include "memory_restart.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include <fmt/format.h>
 
@@ -56,6 +55,13 @@ Result<std::uint64_t> parse_memory_size(std::string_view text) {
     return bytes;
 }
 
+std::string percent_text(std::uint32_t thousandths) {
+    auto text = fmt::format("{}.{:03}", thousandths / 1000, thousandths % 1000);
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+    return text;
+}
+
 Result<MemoryRestartSetting> parse_memory_restart(std::string_view text) {
     const auto bad = [&] {
         return Error{fmt::format("invalid memory restart '{}': expected a percentage of the memory limit, more than 0 and less than 100 (85, 85.5), "
@@ -64,14 +70,22 @@ Result<MemoryRestartSetting> parse_memory_restart(std::string_view text) {
     MemoryRestartSetting setting;
     auto number = text;
     if (!number.empty() && number.back() == '%') number.remove_suffix(1);
-    // A bare number is a percentage: digits, and decimals after one dot.
+    // A bare number is a percentage: digits, and up to three decimals after one dot.
     const auto dot = number.find('.');
     const auto digits = [](std::string_view part) { return !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos; };
-    if (digits(number.substr(0, dot)) && (dot == std::string_view::npos || digits(number.substr(dot + 1)))) {
-        double percent = 0;
-        const auto [end, failed] = std::from_chars(number.data(), number.data() + number.size(), percent);
-        if (failed != std::errc{} || end != number.data() + number.size() || !(percent > 0 && percent < 100)) return bad();
-        setting.percent = percent;
+    const auto whole_part = number.substr(0, dot);
+    const auto decimals = dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
+    if (digits(whole_part) && (dot == std::string_view::npos || digits(decimals))) {
+        const auto whole = whole_number<std::uint32_t>(whole_part);
+        if (!whole || *whole >= 100 || decimals.size() > 3) return bad();
+        std::uint32_t thousandths = *whole * 1000;
+        std::uint32_t scale = 100;
+        for (const char digit : decimals) {
+            thousandths += static_cast<std::uint32_t>(digit - '0') * scale;
+            scale /= 10;
+        }
+        if (thousandths == 0) return bad();
+        setting.percent_thousandths = thousandths;
         return setting;
     }
     if (number.size() != text.size()) return bad();  // "5M%"
@@ -90,8 +104,10 @@ std::optional<std::uint64_t> working_set(CgroupVersion version, std::string_view
 
 std::optional<std::uint64_t> restart_threshold(const MemoryRestartSetting& setting, std::optional<std::uint64_t> limit) {
     if (setting.bytes != 0) return setting.bytes;
-    if (setting.percent == 0 || !limit) return std::nullopt;
-    return static_cast<std::uint64_t>(static_cast<long double>(*limit) * setting.percent / 100);
+    if (setting.percent_thousandths == 0 || !limit) return std::nullopt;
+    // limit x thousandths / 100000, rounded down, without overflow.
+    constexpr std::uint64_t whole = 100'000;
+    return *limit / whole * setting.percent_thousandths + *limit % whole * setting.percent_thousandths / whole;
 }
 
 Milliseconds next_sample_delay(std::uint64_t previous, std::uint64_t current, Milliseconds elapsed, std::uint64_t threshold) {

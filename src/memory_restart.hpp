@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "cgroup_version.hpp"
@@ -17,14 +18,18 @@
 
 namespace vigil {
 
-// A percentage of the memory limit (more than 0, less than 100) or a size in bytes.
+// A percentage of the memory limit (more than 0, less than 100, to three
+// decimals, in thousandths: 85.5 % is 85500) or a size in bytes.
 struct MemoryRestartSetting {
-    double percent = 0;
+    std::uint32_t percent_thousandths = 0;
     std::uint64_t bytes = 0;
-    bool enabled() const { return percent != 0 || bytes != 0; }
+    bool enabled() const { return percent_thousandths != 0 || bytes != 0; }
 };
 
-// A bare number is always a percentage of the limit: "85", "85.5", "1.5",
+// 85500 -> "85.5", 85000 -> "85".
+std::string percent_text(std::uint32_t thousandths);
+
+// A bare number is always a percentage of the limit: "85", "85.5", "1.5", "99.125",
 // "85%"; a size always has its unit: "500M", "1G", "1.5G", "512MiB",
 // "300000K", "268435456B" (K, M, G are powers of 1024, as in PM2's
 // max_memory_restart).

@@ -147,8 +147,9 @@ void Report::warn_if_not_below(std::uint64_t threshold, std::optional<std::uint6
                                               format_bytes(threshold), format_bytes(*limit)));
 }
 
-void Report::memory_restart_watching(std::uint64_t threshold, double percent, std::optional<std::uint64_t> limit, std::uint64_t working_set, bool notices) {
-    const std::string of_limit = percent != 0 && limit ? fmt::format(" ({}% of the {} limit)", percent, format_bytes(*limit))
+void Report::memory_restart_watching(std::uint64_t threshold, std::uint32_t percent_thousandths, std::optional<std::uint64_t> limit, std::uint64_t working_set,
+                                     bool notices) {
+    const std::string of_limit = percent_thousandths != 0 && limit ? fmt::format(" ({}% of the {} limit)", percent_text(percent_thousandths), format_bytes(*limit))
                                  : limit          ? fmt::format(" (the limit is {})", format_bytes(*limit))
                                                   : std::string(" (no memory limit)");
     log_.info("memory_watch", fmt::format("--memory-restart: restarting when the working set reaches {}{}; it is {}; read every {}, "
@@ -161,9 +162,9 @@ void Report::memory_restart_watching(std::uint64_t threshold, double percent, st
     warn_if_not_below(threshold, limit);
 }
 
-void Report::memory_limit_changed(std::optional<std::uint64_t> was, std::optional<std::uint64_t> limit, std::uint64_t threshold, double percent) {
+void Report::memory_limit_changed(std::optional<std::uint64_t> was, std::optional<std::uint64_t> limit, std::uint64_t threshold, std::uint32_t percent_thousandths) {
     const auto limit_text = [](std::optional<std::uint64_t> bytes) { return bytes ? format_bytes(*bytes) : std::string("none"); };
-    const std::string restarting = percent != 0 && limit ? fmt::format("restarting at {} ({}% of it)", format_bytes(threshold), percent)
+    const std::string restarting = percent_thousandths != 0 && limit ? fmt::format("restarting at {} ({}% of it)", format_bytes(threshold), percent_text(percent_thousandths))
                                                          : fmt::format("still restarting at {}", format_bytes(threshold));
     log_.info("memory_limit", fmt::format("the memory limit changed from {} to {}: {}", limit_text(was), limit_text(limit), restarting),
               {{"limit_bytes", static_cast<std::int64_t>(limit.value_or(0))}, {"previous_limit_bytes", static_cast<std::int64_t>(was.value_or(0))},

@@ -43,8 +43,8 @@ public:
     void node_heap_sized(int percent, std::uint64_t limit, std::uint64_t megabytes);
     void memory_restart_off(const std::string& why);
     void memory_notices_off(const std::string& why);
-    void memory_limit_changed(std::optional<std::uint64_t> was, std::optional<std::uint64_t> limit, std::uint64_t threshold, double percent);
-    void memory_restart_watching(std::uint64_t threshold, double percent, std::optional<std::uint64_t> limit, std::uint64_t working_set, bool notices);
+    void memory_limit_changed(std::optional<std::uint64_t> was, std::optional<std::uint64_t> limit, std::uint64_t threshold, std::uint32_t percent_thousandths);
+    void memory_restart_watching(std::uint64_t threshold, std::uint32_t percent_thousandths, std::optional<std::uint64_t> limit, std::uint64_t working_set, bool notices);
     void memory_restart(std::uint64_t working_set, std::uint64_t threshold, std::optional<std::uint64_t> limit);
 
     // The program.

@@ -8,16 +8,22 @@ using vigil::CgroupVersion;
 
 TEST_CASE("--memory-restart takes a percentage of the limit or a size") {
     // A bare number is a percentage, decimals too; a size needs its unit.
-    CHECK(vigil::parse_memory_restart("85.5")->percent == 85.5);
-    CHECK(vigil::parse_memory_restart("99.5")->percent == 99.5);
-    CHECK(vigil::parse_memory_restart("1.5")->percent == 1.5);
-    CHECK(vigil::parse_memory_restart("0.5%")->percent == 0.5);
-    CHECK(vigil::parse_memory_restart("99.99")->percent == 99.99);
+    CHECK(vigil::parse_memory_restart("85.5")->percent_thousandths == 85500);
+    CHECK(vigil::parse_memory_restart("99.5")->percent_thousandths == 99500);
+    CHECK(vigil::parse_memory_restart("1.5")->percent_thousandths == 1500);
+    CHECK(vigil::parse_memory_restart("0.5%")->percent_thousandths == 500);
+    CHECK(vigil::parse_memory_restart("99.99")->percent_thousandths == 99990);
     CHECK(vigil::parse_memory_restart("85.5")->bytes == 0);
-    CHECK(vigil::parse_memory_restart("85")->percent == 85);
-    CHECK(vigil::parse_memory_restart("85%")->percent == 85);
-    CHECK(vigil::parse_memory_restart("1")->percent == 1);
-    CHECK(vigil::parse_memory_restart("99%")->percent == 99);
+    CHECK(vigil::parse_memory_restart("0.001")->percent_thousandths == 1);
+    CHECK(vigil::parse_memory_restart("99.999")->percent_thousandths == 99999);
+    CHECK(vigil::percent_text(85500) == "85.5");
+    CHECK(vigil::percent_text(85000) == "85");
+    CHECK(vigil::percent_text(99999) == "99.999");
+    CHECK(vigil::percent_text(1) == "0.001");
+    CHECK(vigil::parse_memory_restart("85")->percent_thousandths == 85000);
+    CHECK(vigil::parse_memory_restart("85%")->percent_thousandths == 85000);
+    CHECK(vigil::parse_memory_restart("1")->percent_thousandths == 1000);
+    CHECK(vigil::parse_memory_restart("99%")->percent_thousandths == 99000);
     CHECK(vigil::parse_memory_restart("500M")->bytes == 500u << 20);
     CHECK(vigil::parse_memory_restart("1G")->bytes == 1u << 30);
     CHECK(vigil::parse_memory_restart("1.5G")->bytes == (3u << 30) / 2);
@@ -26,7 +32,7 @@ TEST_CASE("--memory-restart takes a percentage of the limit or a size") {
     CHECK(vigil::parse_memory_restart("268435456B")->bytes == 268435456u);
     CHECK(vigil::parse_memory_restart("2gb")->bytes == 2u << 30);
     for (const char* bad : {"0", "100", "100%", "0%", "-5", "", "%", "5X", "1.2345G", "0M", "M", "1..5G", "85 %", "0.0", "100.0", "99.",
-                            ".5", "85,5", "1e2", "inf", "nan", "5M%", "1000", "+5", "85.5.5"}) {
+                            ".5", "85,5", "1e2", "inf", "nan", "5M%", "1000", "+5", "85.5.5", "99.9999", "0.0001", "00100"}) {
         INFO(bad);
         const auto parsed = vigil::parse_memory_restart(bad);
         REQUIRE_FALSE(parsed.ok());
@@ -56,10 +62,10 @@ TEST_CASE("the working set is usage minus inactive file pages, as the kubelet co
 
 TEST_CASE("the threshold: a percentage of the limit, or the size itself; no limit, no percentage") {
     vigil::MemoryRestartSetting percent;
-    percent.percent = 80;
+    percent.percent_thousandths = 80000;
     CHECK(vigil::restart_threshold(percent, std::uint64_t{128} << 20) == 107374182u);  // 134217728 x 0.8, rounded down
     CHECK_FALSE(vigil::restart_threshold(percent, std::nullopt).has_value());
-    percent.percent = 85.5;
+    percent.percent_thousandths = 85500;
     CHECK(vigil::restart_threshold(percent, std::uint64_t{256} << 20) == 229512314u);  // 268435456 x 0.855, rounded down
     vigil::MemoryRestartSetting size;
     size.bytes = 900u << 20;

@@ -123,8 +123,8 @@ TEST_CASE("container options: user, capabilities, no_new_privs, node heap, termi
     CHECK(listed->config.success_exits.test(130));
     CHECK_FALSE(parse({"node"})->config.success_on_stop);
     // --memory-restart: a bare number, decimals too, is a percentage of the limit; a size has its unit.
-    CHECK(parse({"--memory-restart", "85.5", "node"})->config.memory_restart.percent == 85.5);
-    CHECK(parse({"node"}, {{"VIGIL_MEMORY_RESTART", "99.5"}})->config.memory_restart.percent == 99.5);
+    CHECK(parse({"--memory-restart", "85.5", "node"})->config.memory_restart.percent_thousandths == 85500);
+    CHECK(parse({"node"}, {{"VIGIL_MEMORY_RESTART", "99.5"}})->config.memory_restart.percent_thousandths == 99500);
     CHECK(parse({"--memory-restart", "1.5G", "node"})->config.memory_restart.bytes == (std::uint64_t{3} << 30) / 2);
     CHECK(parse({"-u", "", "node"}).error() == "invalid user '': expected USER or USER:GROUP");
 }
