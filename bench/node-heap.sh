@@ -4,8 +4,11 @@
 # the kernel's OOM kill (137). For Debian's node and the official Node 22,
 # 24 and 26 (tests/node-release.sh), at 128 MiB to 1 GiB, with vigil's
 # --node-heap 100, with Node's own --max-old-space-size-percentage=75 (Node
-# 22.21+ and 24.6+; "–" where the node refuses it), and with Node left
-# alone. podman with runc; prints a Markdown table. Not a test.
+# 22.21+ and 24.6+; "–" where the node refuses it), and with Node's heap
+# left alone; all three under vigil, so that only the heap's size differs (a
+# Node that is PID 1 itself ends V8's heap error in 139, not 134: abort()'s
+# SIGABRT is ignored by a PID 1, and glibc then faults). podman with runc;
+# prints a Markdown table. Not a test.
 #   bench/node-heap.sh [RUNS]      (default 2; build-static/vigil must exist)
 set -eu
 cd "$(dirname "$0")/.."
@@ -36,13 +39,13 @@ done
 leak='const kept = []; for (;;) kept.push({a: Math.random(), b: [1, 2, 3]})'
 cd "$work"  # podman's conmon leaves a file named "oom" in its working directory after an OOM kill: not here
 
-# run LIMIT-MIB NODE HOW -> the exit code; HOW: vigil (--node-heap 100), percentage (Node's own, 75), alone
+# run LIMIT-MIB NODE HOW -> the exit code; HOW: vigil (--node-heap 100), percentage (Node's own, 75), alone (neither)
 run() {
     local limit=$1 node=$2 how=$3 options=()
     case "$how" in
         vigil) options=(/init --node-heap 100 --log-level warn "$node") ;;
-        percentage) options=("$node" --max-old-space-size-percentage=75) ;;
-        alone) options=("$node") ;;
+        percentage) options=(/init --log-level warn "$node" --max-old-space-size-percentage=75) ;;
+        alone) options=(/init --log-level warn "$node") ;;
     esac
     "${podman[@]}" run --rm --network none \
         --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro \
