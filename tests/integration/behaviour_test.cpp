@@ -83,10 +83,14 @@ TEST_CASE("a fault signal sent to vigil by a process is forwarded; a real fault 
     vigil.signal(SIGTERM);
     CHECK(vigil.wait_exit() == 128 + SIGTERM);
     CHECK(contains(vigil.err(), "forwarded SIGSEGV to pid "));
+#ifndef __SANITIZE_ADDRESS__
     // vigil keeps the fault signals blocked, as the helper does here: a real
-    // fault is forced on the process all the same and ends it.
+    // fault is forced on the process all the same and ends it. (Not under
+    // AddressSanitizer, whose own fault handling in the helper is not the
+    // kernel's premise: there the helper did not end by SIGSEGV.)
     Vigil faulting(dir, {helper, "exec", helper, "block", "SEGV", "fault"});
     CHECK(faulting.wait_exit() == 128 + SIGSEGV);
+#endif
 }
 
 TEST_CASE("SIGUSR1 sent or rewritten to node is a warning, once: Node opens its inspector on it") {
