@@ -39,11 +39,18 @@ std::string capability_name(int capability) {
 
 int known_capability_count() { return static_cast<int>(cap_max_bits()); }
 
+namespace {
+// Whether the capability is in the given set of `current` (from cap_get_proc).
+bool in_set(cap_t current, int capability, cap_flag_t set) {
+    cap_flag_value_t value = CAP_CLEAR;
+    return cap_get_flag(current, static_cast<cap_value_t>(capability), set, &value) == 0 && value == CAP_SET;
+}
+}  // namespace
+
 bool holds_effective(int capability) {
     cap_t current = cap_get_proc();
     if (current == nullptr) return false;
-    cap_flag_value_t value = CAP_CLEAR;
-    const bool held = cap_get_flag(current, static_cast<cap_value_t>(capability), CAP_EFFECTIVE, &value) == 0 && value == CAP_SET;
+    const bool held = in_set(current, capability, CAP_EFFECTIVE);
     cap_free(current);
     return held;
 }
@@ -51,18 +58,14 @@ bool holds_effective(int capability) {
 Status check_capabilities_held(const std::vector<int>& capabilities) {
     cap_t current = cap_get_proc();
     if (current == nullptr) return Error{"cannot read vigil's own capabilities"};
-    auto holds = [&](int capability, cap_flag_t set) {
-        cap_flag_value_t value = CAP_CLEAR;
-        return cap_get_flag(current, static_cast<cap_value_t>(capability), set, &value) == 0 && value == CAP_SET;
-    };
     std::string missing;
     for (int capability : capabilities) {
-        if (!holds(capability, CAP_PERMITTED) || cap_get_bound(static_cast<cap_value_t>(capability)) != 1) {
+        if (!in_set(current, capability, CAP_PERMITTED) || cap_get_bound(static_cast<cap_value_t>(capability)) != 1) {
             missing = capability_name(capability);
             break;
         }
     }
-    const bool can_shrink_bounding = holds(CAP_SETPCAP, CAP_EFFECTIVE);
+    const bool can_shrink_bounding = in_set(current, CAP_SETPCAP, CAP_EFFECTIVE);
     cap_free(current);
     if (!missing.empty()) return Error{fmt::format("cannot keep capability {}: vigil does not hold it", missing)};
     if (!can_shrink_bounding) return Error{"--caps needs vigil to hold CAP_SETPCAP, to drop the other capabilities from the bounding set"};

@@ -2,9 +2,9 @@
 // the memory cgroup, its limit and OOM-kill counter, Node's heap sized from
 // the limit (--node-heap), and the watch behind --memory-restart (the
 // working set and the limit sampled while it is on, more often as the
-// threshold nears, and on cgroup v2 the kernel's notice that memory.events changed: the limit was hit and reclaim
-// began). With --memory-restart off it never wakes vigil. The words are the
-// report's.
+// threshold nears, and on cgroup v2 the kernel's notice that memory.events
+// changed: the limit was hit and reclaim began). With --memory-restart off
+// it never wakes vigil. The words are the report's.
 #pragma once
 
 #include <sys/types.h>

@@ -23,6 +23,26 @@ std::optional<std::uint64_t> stat_value(std::string_view stat, std::string_view 
     return std::nullopt;
 }
 
+// "1.5" as its whole part and thousandths (1 and 500): digits, then up to
+// three decimals after one dot, without floating point; nullopt for anything else.
+struct Decimal {
+    std::uint64_t whole;
+    std::uint64_t thousandths;
+};
+std::optional<Decimal> decimal(std::string_view number) {
+    const auto dot = number.find('.');
+    const auto whole = whole_number<std::uint64_t>(number.substr(0, dot));
+    if (!whole) return std::nullopt;
+    Decimal result{*whole, 0};
+    if (dot == std::string_view::npos) return result;
+    const auto fraction = number.substr(dot + 1);
+    const auto value = whole_number<std::uint64_t>(fraction);
+    if (!value || fraction.size() > 3) return std::nullopt;
+    result.thousandths = *value;
+    for (std::size_t i = fraction.size(); i < 3; ++i) result.thousandths *= 10;
+    return result;
+}
+
 }  // namespace
 
 Result<std::uint64_t> parse_memory_size(std::string_view text) {
@@ -38,19 +58,10 @@ Result<std::uint64_t> parse_memory_size(std::string_view text) {
     else if (unit == "M" || unit == "MB" || unit == "MIB") scale = std::uint64_t{1} << 20;
     else if (unit == "G" || unit == "GB" || unit == "GIB") scale = std::uint64_t{1} << 30;
     else return bad();
-    // A whole part and at most three decimals ("1.5G"), without floating point.
-    const auto dot = number.find('.');
-    const auto whole = whole_number<std::uint64_t>(number.substr(0, dot));
-    std::uint64_t thousandths = 0;
-    if (dot != std::string_view::npos) {
-        const auto fraction = number.substr(dot + 1);
-        const auto value = whole_number<std::uint64_t>(fraction);
-        if (!value || fraction.size() > 3) return bad();
-        thousandths = *value;
-        for (std::size_t i = fraction.size(); i < 3; ++i) thousandths *= 10;
-    }
-    if (!whole || *whole > (std::uint64_t{1} << 40)) return bad();
-    const std::uint64_t bytes = *whole * scale + thousandths * scale / 1000;
+    // A whole part and at most three decimals ("1.5G").
+    const auto value = decimal(number);
+    if (!value || value->whole > (std::uint64_t{1} << 40)) return bad();
+    const std::uint64_t bytes = value->whole * scale + value->thousandths * scale / 1000;
     if (bytes == 0) return Error{fmt::format("invalid size '{}': must be more than 0", text)};
     return bytes;
 }
@@ -71,21 +82,9 @@ Result<MemoryRestartSetting> parse_memory_restart(std::string_view text) {
     auto number = text;
     if (!number.empty() && number.back() == '%') number.remove_suffix(1);
     // A bare number is a percentage: digits, and up to three decimals after one dot.
-    const auto dot = number.find('.');
-    const auto digits = [](std::string_view part) { return !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos; };
-    const auto whole_part = number.substr(0, dot);
-    const auto decimals = dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
-    if (digits(whole_part) && (dot == std::string_view::npos || digits(decimals))) {
-        const auto whole = whole_number<std::uint32_t>(whole_part);
-        if (!whole || *whole >= 100 || decimals.size() > 3) return bad();
-        std::uint32_t thousandths = *whole * 1000;
-        std::uint32_t scale = 100;
-        for (const char digit : decimals) {
-            thousandths += static_cast<std::uint32_t>(digit - '0') * scale;
-            scale /= 10;
-        }
-        if (thousandths == 0) return bad();
-        setting.percent_thousandths = thousandths;
+    if (const auto value = decimal(number)) {
+        if (value->whole >= 100 || (value->whole == 0 && value->thousandths == 0)) return bad();
+        setting.percent_thousandths = static_cast<std::uint32_t>(value->whole * 1000 + value->thousandths);
         return setting;
     }
     if (number.size() != text.size()) return bad();  // "5M%"
