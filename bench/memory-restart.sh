@@ -14,22 +14,8 @@ set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 vigil=${VIGIL:-$PWD/build-static/vigil}
-tests/install-deps.sh podman runc busybox-static >/dev/null
-work=$(mktemp -d)
-. tests/podman-store.sh
-podman_store "$work/podman"
-trap 'podman_store_remove; rm -rf "$work"' EXIT
-rootfs=$work/rootfs
-mkdir -p "$rootfs"/{bin,proc,dev,sys,tmp,usr,lib,lib64,etc,app}
-cp "$vigil" "$rootfs/init"
-cp /bin/busybox "$rootfs/bin/busybox"
-ln -s busybox "$rootfs/bin/sh"
-nodes=(/usr/bin/node)
-versions=("$(node --version)")
-for major in 22 24 26; do
-    versions+=("$(tests/node-release.sh "$major" "$rootfs/opt/node$major")")
-    nodes+=("/opt/node$major/node")
-done
+. bench/node-containers.sh
+node_containers "$vigil"
 # The leak: every 10 ms, RATE/100 MiB of Buffers filled with ones (touched,
 # so resident); on SIGTERM it stops, the server closes and node exits 0,
 # each step said on stderr (in the log LOST=1 prints).

@@ -13,22 +13,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-2}
-tests/install-deps.sh podman runc busybox-static >/dev/null
-work=$(mktemp -d)
-. tests/podman-store.sh
-podman_store "$work/podman"
-trap 'podman_store_remove; rm -rf "$work"' EXIT
-rootfs=$work/rootfs
-mkdir -p "$rootfs"/{bin,proc,dev,sys,tmp,usr,lib,lib64,etc}
-cp build-static/vigil "$rootfs/init"
-cp /bin/busybox "$rootfs/bin/busybox"
-ln -s busybox "$rootfs/bin/sh"
-nodes=(/usr/bin/node)
-versions=("$(node --version)")
-for major in 22 24 26; do
-    versions+=("$(tests/node-release.sh "$major" "$rootfs/opt/node$major")")
-    nodes+=("/opt/node$major/node")
-done
+. bench/node-containers.sh
+node_containers build-static/vigil
 # Which of them know --max-old-space-size-percentage (run here, on the host).
 knows_percentage=()
 for node in "${nodes[@]}"; do
