@@ -13,6 +13,7 @@
 #include "entry.hpp"
 #include "event_loop.hpp"
 #include "exit_status.hpp"
+#include "health_check.hpp"
 #include "log.hpp"
 #include "options.hpp"
 #include "pm2_evaluation.hpp"
@@ -28,7 +29,7 @@ std::optional<int> configure(int argc, char** argv, std::optional<vigil::Config>
     auto invocation = vigil::parse_invocation(argc, argv, vigil::vigil_environment(environ));
     if (!invocation) {
         fmt::print(stderr, "vigil: {} (see 'vigil --help')\n", vigil::printable(invocation.error()));
-        return vigil::exit_usage;
+        return vigil::asks_for_health_check(argc, argv) ? 1 : vigil::exit_usage;
     }
     if (invocation->request == vigil::Request::help) {
         fmt::print("{}", vigil::help_text());
@@ -38,6 +39,8 @@ std::optional<int> configure(int argc, char** argv, std::optional<vigil::Config>
         fmt::print("{}", vigil::version_text());
         return 0;
     }
+    if (invocation->request == vigil::Request::health_check)
+        return vigil::run_health_check(*invocation->config.health_check, invocation->config.health_timeout);
     config.emplace(std::move(invocation->config));
     return std::nullopt;
 }

@@ -16,7 +16,7 @@ namespace {
 
 enum LongOnly : int {
     opt_pre_stop_delay = 256, opt_log_level, opt_log_format, opt_caps, opt_no_new_privs, opt_node_heap, opt_termination_log, opt_memory_restart,
-    opt_from_pm2, opt_pm2_app, opt_pm2_env, opt_print, opt_node_channel,
+    opt_from_pm2, opt_pm2_app, opt_pm2_env, opt_print, opt_node_channel, opt_health_check, opt_health_timeout,
 };
 
 // One table drives getopt_long, the environment and their error messages.
@@ -48,6 +48,8 @@ constexpr OptionSpec option_specs[] = {
     {"pm2-env", opt_pm2_env, true, "VIGIL_PM2_ENV"},
     {"print", opt_print, false, nullptr},
     {"termination-log", opt_termination_log, true, "VIGIL_TERMINATION_LOG"},
+    {"health-check", opt_health_check, true, nullptr},
+    {"health-timeout", opt_health_timeout, true, nullptr},
     {"help", 'h', false, nullptr},
     {"version", 'V', false, nullptr},
 };
@@ -173,6 +175,16 @@ Status apply(Config& config, int key, std::string_view value, bool from_environm
             if (value.empty()) return Error{"invalid termination log path '': expected a file path"};
             config.termination_log = std::string(value);
             return success();
+        case opt_health_check:
+            config.health_check = std::string(value);
+            return success();
+        case opt_health_timeout: {
+            auto duration = parse_duration(value);
+            if (!duration) return Error{duration.error()};
+            if (duration->count() == 0) return Error{"invalid health check timeout '0': expected a duration above 0"};
+            config.health_timeout = *duration;
+            return success();
+        }
         case opt_log_format:
             if (value == "text") config.log_format = LogFormat::text;
             else if (value == "json") config.log_format = LogFormat::json;
@@ -300,6 +312,16 @@ Result<Invocation> parse_invocation(int argc, char** argv, const Environment& en
         }
     }
 
+    // A health check reads the container's VIGIL_* variables as a run would, and uses none of them.
+    if (config.health_check) {
+        if (optind < argc) return Error{fmt::format("--health-check runs no program; remove '{}'", argv[optind])};
+        invocation.request = Request::health_check;
+        return invocation;
+    }
+    for (const auto& [key, value] : given) {
+        if (key == opt_health_timeout) return Error{"--health-timeout goes with --health-check"};
+    }
+
     if (optind < argc) config.command.reserve(static_cast<std::size_t>(argc - optind));
     for (int index = optind; index < argc; ++index) config.command.emplace_back(argv[index]);
     if (config.from_pm2) {
@@ -315,6 +337,20 @@ Result<Invocation> parse_invocation(int argc, char** argv, const Environment& en
     return invocation;
 }
 
+bool asks_for_health_check(int argc, char** argv) {
+    for (int index = 1; index < argc; ++index) {
+        const std::string_view word = argv[index];
+        if (word == "--health-check" || word.rfind("--health-check=", 0) == 0) return true;
+        if (word == "--" || word.size() < 2 || word[0] != '-') return false;  // the program starts here
+        // An option whose value is the next word: skip the value.
+        for (const auto& spec : option_specs) {
+            const bool named = word.substr(2) == spec.long_name || (word.size() == 2 && spec.key < 256 && word[1] == static_cast<char>(spec.key));
+            if (named && spec.takes_value) ++index;
+        }
+    }
+    return false;
+}
+
 std::vector<OptionName> option_names() {
     std::vector<OptionName> names;
     for (const auto& spec : option_specs) {
@@ -326,6 +362,7 @@ std::vector<OptionName> option_names() {
 std::string help_text() {
     return fmt::format(R"(Usage: vigil [OPTIONS] [--] PROGRAM [ARGS...]
        vigil [OPTIONS] --from-pm2 FILE [--pm2-app NAME] [--pm2-env ENV] [--print]
+       vigil --health-check URL [--health-timeout DURATION]
 
 Runs PROGRAM as the one child of a container's PID 1: forwards signals,
 reaps zombies, drains on SIGTERM/SIGINT and exits with PROGRAM's status.
@@ -368,6 +405,10 @@ Options end at the first word that is not an option.
                                 replace the ecosystem file, and exit
       --termination-log PATH    write how the container ended here (default
                                 /dev/termination-log if it exists) VIGIL_TERMINATION_LOG
+      --health-check URL        GET http://HOST[:PORT]/PATH once, run no program:
+                                exit 0 for a 2xx or 3xx answer, 1 otherwise
+                                (for HEALTHCHECK in images with no curl)
+      --health-timeout DURATION give up the health check after this (default 3s)
       --log-level LEVEL         off, error, warn, info (default), debug VIGIL_LOG_LEVEL
       --log-format FORMAT       text (default) or json          VIGIL_LOG_FORMAT
   -h, --help                    show this help

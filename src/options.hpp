@@ -42,6 +42,9 @@ struct Config {
     std::optional<std::string> from_pm2;
     std::optional<std::string> pm2_app;
     std::optional<std::string> pm2_env;
+    // --health-check: GET this URL and exit, running no program.
+    std::optional<std::string> health_check;
+    Milliseconds health_timeout{3'000};
     std::vector<std::string> command_line_options;  // with --print: vigil's own options as given (not --rewrite, nor the PM2 ones)
     bool print = false;                  // print the plain configuration instead of running
     // Set on the command line or in VIGIL_*: then an ecosystem file's value does not replace it.
@@ -55,7 +58,7 @@ struct Config {
     std::optional<std::string> program_directory;
 };
 
-enum class Request { run, help, version };
+enum class Request { run, help, version, health_check };
 
 struct Invocation {
     Request request = Request::run;
@@ -69,6 +72,10 @@ using Environment = std::map<std::string, std::string, std::less<>>;
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const Environment& environment);
 // The same over main's arguments, without copying them (argv[argc] is null).
 Result<Invocation> parse_invocation(int argc, char** argv, const Environment& environment);
+
+// Whether the command line asks for --health-check (before the program's
+// name): then a usage error exits 1, not 2, which Docker reserves.
+bool asks_for_health_check(int argc, char** argv);
 
 // The VIGIL_* entries of an environ-style array.
 Environment vigil_environment(char** environ_entries);

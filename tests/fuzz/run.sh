@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 seconds=${1:?usage: tests/fuzz/run.sh SECONDS [TARGET...]}
 shift
-targets=${*:-options duration signals accounts proc}
+targets=${*:-options duration signals accounts proc health}
 tests/install-deps.sh clang libclang-rt-14-dev meson ninja-build pkg-config libcap-dev libspdlog-dev libfmt-dev catch2
 if [ ! -f build-fuzz/build.ninja ]; then
     CXX=clang++ meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null

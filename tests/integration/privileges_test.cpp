@@ -283,3 +283,101 @@ TEST_CASE("--from-pm2 evaluates the ecosystem file with the app's user, capabili
     CHECK(lines(unknown.err()).size() == 1);
     CHECK_FALSE(file_exists(dir.path("evaluated")));
 }
+
+namespace {
+
+// A DNS server and an HTTP server in a private network namespace (root: it
+// takes port 53), with test files over /etc/resolv.conf and /etc/hosts: the
+// lookups a static vigil makes without glibc's NSS modules.
+const char* const name_servers = R"(
+import os, signal, socket, socketserver, struct, sys, threading, http.server
+signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+directory = sys.argv[1]
+records = {('web.svc.test', 1): bytes([127, 0, 0, 1]), ('six.test', 28): bytes(15) + b'\1'}
+known = {name for name, _ in records}
+dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+dns.bind(('127.0.0.1', 53))
+def answer():
+    while True:
+        query, client = dns.recvfrom(512)
+        ident, flags, count = struct.unpack('>HHH', query[:6])
+        at, labels = 12, []
+        while query[at]:
+            labels.append(query[at + 1:at + 1 + query[at]].decode()); at += 1 + query[at]
+        name = '.'.join(labels)
+        qtype = struct.unpack('>H', query[at + 1:at + 3])[0]
+        with open(directory + '/queries', 'a') as log: log.write('%s %d\n' % (name, qtype))
+        data = records.get((name, qtype))
+        rcode = 0 if name in known else 3
+        reply = struct.pack('>HHHHHH', ident, 0x8180 | rcode, 1, 1 if data else 0, 0, 0) + query[12:at + 5]
+        if data: reply += struct.pack('>HHHIH', 0xC00C, qtype, 1, 60, len(data)) + data
+        dns.sendto(reply, client)
+threading.Thread(target=answer, daemon=True).start()
+class Ok(http.server.BaseHTTPRequestHandler):
+    def do_GET(self): self.send_response(200); self.end_headers(); self.wfile.write(b'ok\n')
+    def log_message(self, *args): pass
+class DualStack(http.server.HTTPServer):
+    address_family = socket.AF_INET6
+    def server_bind(self):
+        self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        socketserver.TCPServer.server_bind(self)  # HTTPServer's would look its own host name up
+        self.server_name, self.server_port = 'test', 8080
+server = DualStack(('::', 8080), Ok)
+open(directory + '/ready', 'w').close()
+server.serve_forever()
+)";
+
+struct NameServers {
+    explicit NameServers(const TempDir& dir) : directory(dir.path("")) {
+        std::ofstream(dir.path("servers.py")) << name_servers;
+        std::ofstream(dir.path("resolv.conf")) << "nameserver 127.0.0.2\nnameserver 127.0.0.1\nsearch svc.test\noptions ndots:2\n";
+        std::ofstream(dir.path("hosts")) << "127.0.0.1 localhost\n127.0.0.1 from-hosts web.svc.test\n";
+    }
+    // Runs vigil in the namespace while the servers run; the servers end with it.
+    LaunchOptions options() const {
+        LaunchOptions launch;
+        launch.prefix = {"unshare", "--mount", "--net", "--propagation", "private", "sh", "-c",
+                         "d=$1; shift; busybox ip link set lo up && mount --bind $d/resolv.conf /etc/resolv.conf && "
+                         "mount --bind $d/hosts /etc/hosts || exit 99; python3 $d/servers.py $d 2>$d/servers.err & servers=$!; "
+                         "i=0; while [ ! -e $d/ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; "
+                         "\"$@\"; code=$?; kill $servers; wait $servers; exit $code",
+                         "name-servers", directory};
+        return launch;
+    }
+    std::string queries() const { return file_exists(directory + "queries") ? read_file(directory + "queries") : ""; }
+    std::string directory;
+};
+
+}  // namespace
+
+TEST_CASE("--health-check finds a host in /etc/hosts, then asks DNS with the search list; a name nobody knows is unhealthy") {
+    struct Case {
+        std::string host;
+        int code;
+        std::string said;     // in the one line, out or err
+        std::string queries;  // what the DNS server was asked, in order
+    };
+    const std::vector<Case> cases = {
+        // /etc/hosts first: no DNS query at all.
+        {"from-hosts", 0, "answered 200 OK", ""},
+        // Fewer dots than ndots: the search domain first. 127.0.0.2 refuses (nothing listens), 127.0.0.1 answers.
+        {"web", 0, "answered 200 OK", "web.svc.test 1\n"},
+        // No A record: the AAAA record, and the check goes over IPv6.
+        {"six.test.", 0, "answered 200 OK", "six.test 1\nsix.test 28\n"},
+        // No such name anywhere: each name once (no AAAA after "no such name").
+        {"nowhere", 1, "cannot resolve 'nowhere': not in /etc/hosts, and the DNS server (127.0.0.2, 127.0.0.1) has no address for it",
+         "nowhere.svc.test 1\nnowhere 1\n"},
+    };
+    for (const auto& [host, code, said, queries] : cases) {
+        INFO(host);
+        TempDir dir;
+        const NameServers servers(dir);
+        Vigil vigil(dir, {"--health-timeout", "20s", "--health-check", "http://" + host + ":8080/healthz"}, servers.options());
+        CHECK(vigil.wait_exit() == code);
+        CHECK(contains(code == 0 ? vigil.out() : vigil.err(), said));
+        INFO(vigil.out() + vigil.err());
+        CHECK(lines(vigil.out() + vigil.err()).size() == 1);
+        CHECK(servers.queries() == queries);
+        CHECK(read_file(dir.path("servers.err")).empty());
+    }
+}

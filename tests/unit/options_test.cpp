@@ -260,3 +260,38 @@ TEST_CASE("main's arguments are parsed in place: not copied, not permuted") {
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error() == "option '-t' needs a value");
 }
+
+TEST_CASE("--health-check is a request that runs no program; its usage errors are Docker's unhealthy (1), not 2") {
+    const auto check = parse({"--health-timeout", "1500ms", "--health-check", "http://127.0.0.1:3000/healthz"});
+    REQUIRE(check.ok());
+    CHECK(check->request == vigil::Request::health_check);
+    CHECK(check->config.health_check == "http://127.0.0.1:3000/healthz");
+    CHECK(check->config.health_timeout == std::chrono::milliseconds(1500));
+    CHECK(parse({"--health-check=http://x/"})->config.health_timeout == std::chrono::milliseconds(3000));
+    // The container's VIGIL_* variables are read as for a run, and do not start anything.
+    CHECK(parse({"--health-check", "http://x/"}, {{"VIGIL_DRAIN_TIMEOUT", "20s"}})->request == vigil::Request::health_check);
+    CHECK(parse({"--health-check", "http://x/", "node", "app.js"}).error() == "--health-check runs no program; remove 'node'");
+    // An image made with --print, or set up for --from-pm2 in its ENV, still has a working health check.
+    CHECK(parse({"--health-check", "http://x/"}, {{"VIGIL_FROM_PM2", "ecosystem.config.js"}, {"VIGIL_PM2_APP", "api"}})->request ==
+          vigil::Request::health_check);
+    CHECK(parse({"--health-timeout", "2s", "node"}).error() == "--health-timeout goes with --health-check");
+    CHECK(parse({"--health-check", "http://x/", "--health-timeout", "0"}).error() == "invalid health check timeout '0': expected a duration above 0");
+    CHECK_FALSE(parse({"--health-check", "http://x/", "--health-timeout", "soon"}).ok());
+
+    const auto asks = [](std::vector<std::string> words) {
+        words.insert(words.begin(), "vigil");
+        std::vector<char*> argv;
+        for (auto& word : words) argv.push_back(word.data());
+        argv.push_back(nullptr);
+        return vigil::asks_for_health_check(static_cast<int>(words.size()), argv.data());
+    };
+    CHECK(asks({"--health-check", "http://x/"}));
+    CHECK(asks({"--health-check=http://x/", "--bogus"}));
+    CHECK(asks({"--health-timeout", "soon", "--health-check", "http://x/"}));
+    CHECK(asks({"-t", "5s", "--log-level=debug", "--health-check"}));
+    CHECK_FALSE(asks({"--bogus"}));
+    CHECK_FALSE(asks({"node", "--health-check", "http://x/"}));               // the program's own argument
+    CHECK_FALSE(asks({"-t", "5s", "node", "--health-check"}));
+    CHECK_FALSE(asks({"--", "--health-check", "http://x/"}));
+    CHECK_FALSE(asks({"--health-checks"}));
+}
