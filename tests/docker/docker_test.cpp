@@ -446,3 +446,54 @@ TEST_CASE("--from-pm2 --print: the printed lines build an image that runs the ap
     }
     docker({"rmi", "-f", image});
 }
+
+TEST_CASE("HEALTHCHECK with vigil --health-check: the example image turns healthy, and unhealthy when /healthz fails") {
+    // The image's own check (its command), run every second here instead of every 10 s.
+    const std::vector<std::string> often = {"--health-interval", "1s", "--health-retries", "1", "--health-timeout", "5s"};
+    CHECK(trimmed(docker({"image", "inspect", "--format", "{{json .Config.Healthcheck.Test}}", "vigil-example:classic"})) ==
+          R"(["CMD","/init","--health-check","http://127.0.0.1:3000/healthz"])");
+    CHECK(trimmed(docker({"image", "inspect", "--format", "{{json .Config.Healthcheck.Test}}", "vigil-example:buildkit"})) ==
+          R"(["CMD","/init","--health-check","http://127.0.0.1:3000/healthz"])");
+    const auto health = [](const Container& container) { return container.inspect("{{.State.Health.Status}}"); };
+    {
+        TempDir dir;
+        auto example = spec({}, {}, often);
+        example.keep = true;
+        Container server(setup().runtime, "vigil-example:classic", dir, example);
+        REQUIRE(wait_for([&] { return health(server) == "healthy"; }));
+        CHECK(contains(server.inspect("{{json .State.Health.Log}}"), "vigil: health check passed: http://127.0.0.1:3000/healthz: answered 200 OK"));
+        server.stop(10);
+        CHECK(server.wait_exit() == 0);
+    }
+    // A server whose /healthz fails once /tmp/sick exists.
+    const std::string sickly =
+        "require('http').createServer((request, response) => {"
+        "  const sick = require('fs').existsSync('/tmp/sick');"
+        "  response.writeHead(sick ? 503 : 200).end(sick ? 'sick\\n' : 'ok\\n');"
+        "}).listen(3000, () => console.log('listening'));"
+        "process.on('SIGTERM', () => process.exit(0));";
+    TempDir dir;
+    auto options = often;
+    options.insert(options.end(), {"--entrypoint", "/init"});
+    auto toggling = spec({"node", "-e", sickly}, {}, options);
+    toggling.keep = true;
+    Container server(setup().runtime, "vigil-example:classic", dir, toggling);
+    REQUIRE(wait_for([&] { return health(server) == "healthy"; }));
+    int code = -1;
+    docker({"exec", server.name(), "touch", "/tmp/sick"}, &code);
+    REQUIRE(code == 0);
+    REQUIRE(wait_for([&] { return health(server) == "unhealthy"; }));
+    const auto log = server.inspect("{{json .State.Health.Log}}");
+    INFO(log);
+    CHECK(contains(log, R"("ExitCode":1,"Output":"vigil: health check failed: http://127.0.0.1:3000/healthz: answered 503 Service Unavailable\n")"));
+    // Each check was a process of its own that ended: only vigil and node are left in the container.
+    // (A check may be running at the moment of one look; a process left behind would stay in every look.)
+    std::string processes;
+    CHECK(wait_for([&] {
+        processes = docker({"top", server.name(), "-o", "pid,args"});
+        return lines(processes).size() == 3 && !contains(processes, "--health-check");  // the header, vigil, node
+    }));
+    INFO(processes);
+    server.stop(10);
+    CHECK(server.wait_exit() == 0);
+}
