@@ -12,6 +12,6 @@ podman_store() {
 }
 podman_store_remove() {
     "${podman[@]}" rm --all --force --time 0 >/dev/null 2>&1 || true
-    findmnt -rn -o TARGET | grep "^$podman_store_directory/" | sort -r | while read -r mount; do umount -l "$mount" || true; done
+    findmnt -rn -o TARGET | { grep "^$podman_store_directory/" || true; } | sort -r | while read -r mount; do umount -l "$mount" || true; done
     rm -rf "$podman_store_directory"
 }
