@@ -5,8 +5,9 @@
 #                        replay, clang-tidy and cppcheck), the same tests under
 #                        AddressSanitizer and UndefinedBehaviorSanitizer, the
 #                        static release build with the tiers in real containers
-#                        (e2e: podman; docker) and in a VM (vm: cgroup v2), and
-#                        the arm64 cross build, tested in an arm64 VM (arm64).
+#                        (e2e: podman; docker; kube: podman kube play), in a VM
+#                        (vm: cgroup v2) and the Debian package (deb), and the
+#                        arm64 cross build, tested in an arm64 VM (arm64).
 #   tests/run.sh quick   the development build's unit, integration and lint
 #                        suites only: the check to run while working.
 #
@@ -32,7 +33,7 @@ trap 'rm -f "$rows"' EXIT
 
 if ! tests/install-deps.sh meson ninja-build g++ pkg-config binutils util-linux \
     libcap-dev libspdlog-dev libfmt-dev catch2 \
-    podman runc busybox-static clang-tidy cppcheck python3; then
+    podman runc busybox-static clang-tidy cppcheck python3 groff-base; then
     echo "FAIL: the test suite's Debian packages cannot be installed" >&2
     exit 1
 fi
