@@ -67,18 +67,8 @@ for _ in $(seq 600); do docker version >/dev/null 2>&1 && break; sleep 0.1; done
 docker version >/dev/null 2>&1 || { cat "$work/dockerd.log"; echo "FAIL: dockerd did not come up within 60 s"; exit 1; }
 say "dockerd $(docker version --format '{{.Server.Version}}') up"
 
-# debian:bookworm, from Debian's mirror (mmdebstrap: a tarball in about a
-# minute); kept for 30 days, rebuilt when missing. The format is named:
-# mmdebstrap guesses it from the file name, and for ".part" it made a
-# directory, which `docker import` then refused (and which an earlier run
-# of this script may have left in the cache).
-base="$cache/debian-bookworm-minbase.tar"
-if [ ! -f "$base" ] || [ ! -s "$base" ] || [ -n "$(find "$base" -maxdepth 0 -mtime +30)" ]; then
-    rm -rf "$base" "$base.part"
-    mmdebstrap --variant=minbase --format=tar --quiet bookworm "$base.part" http://deb.debian.org/debian
-    mv "$base.part" "$base"
-    say "made debian:bookworm with mmdebstrap"
-fi
+# debian:bookworm, from Debian's mirror (made once, kept in the cache).
+base=$("$source_root/tests/debian-base.sh")
 docker import "$base" debian:bookworm >/dev/null
 
 # node:22-alpine cannot be had offline. The stand-in under that tag is NOT
