@@ -1,6 +1,5 @@
 #include "health_check.hpp"
 
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -47,20 +46,7 @@ struct Exchange {
 // Connects to address, sends the request and reads up to the end of the status line.
 Exchange exchange(const IpAddress& address, std::uint16_t port, const std::string& request, Milliseconds deadline, Milliseconds timeout) {
     sockaddr_storage storage{};
-    socklen_t length = 0;
-    if (address.v6) {
-        auto* socket_address = reinterpret_cast<sockaddr_in6*>(&storage);
-        socket_address->sin6_family = AF_INET6;
-        socket_address->sin6_port = htons(port);
-        std::memcpy(&socket_address->sin6_addr, address.bytes.data(), 16);
-        length = sizeof *socket_address;
-    } else {
-        auto* socket_address = reinterpret_cast<sockaddr_in*>(&storage);
-        socket_address->sin_family = AF_INET;
-        socket_address->sin_port = htons(port);
-        std::memcpy(&socket_address->sin_addr, address.bytes.data(), 4);
-        length = sizeof *socket_address;
-    }
+    const socklen_t length = socket_address(address, port, storage);
     const auto where = address.v6 ? fmt::format("[{}]:{}", address.text(), port) : fmt::format("{}:{}", address.text(), port);
     const auto timed_out = [&] { return Exchange{{}, fmt::format("no answer from {} within {}", where, format_duration(timeout))}; };
     const auto closed = [&] { return Exchange{{}, fmt::format("{} closed the connection without an answer", where)}; };

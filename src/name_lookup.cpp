@@ -69,20 +69,7 @@ std::uint16_t query_id() {
 // Waits for a reply to query (id) from server until deadline.
 std::optional<DnsReply> ask(const IpAddress& server, const std::string& query, std::uint16_t id, Milliseconds deadline) {
     sockaddr_storage storage{};
-    socklen_t length = 0;
-    if (server.v6) {
-        auto* address = reinterpret_cast<sockaddr_in6*>(&storage);
-        address->sin6_family = AF_INET6;
-        address->sin6_port = htons(53);
-        std::memcpy(&address->sin6_addr, server.bytes.data(), 16);
-        length = sizeof *address;
-    } else {
-        auto* address = reinterpret_cast<sockaddr_in*>(&storage);
-        address->sin_family = AF_INET;
-        address->sin_port = htons(53);
-        std::memcpy(&address->sin_addr, server.bytes.data(), 4);
-        length = sizeof *address;
-    }
+    const socklen_t length = socket_address(server, 53, storage);
     const Fd socket(::socket(server.v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!socket.valid() || ::connect(socket.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0) return std::nullopt;
     if (::send(socket.get(), query.data(), query.size(), 0) != static_cast<ssize_t>(query.size())) return std::nullopt;
@@ -106,6 +93,22 @@ std::string IpAddress::text() const {
     char buffer[INET6_ADDRSTRLEN] = {};
     ::inet_ntop(v6 ? AF_INET6 : AF_INET, bytes.data(), buffer, sizeof buffer);
     return buffer;
+}
+
+socklen_t socket_address(const IpAddress& address, std::uint16_t port, sockaddr_storage& storage) {
+    storage = {};
+    if (address.v6) {
+        auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        std::memcpy(&v6->sin6_addr, address.bytes.data(), 16);
+        return sizeof *v6;
+    }
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    std::memcpy(&v4->sin_addr, address.bytes.data(), 4);
+    return sizeof *v4;
 }
 
 std::optional<IpAddress> parse_ip(std::string_view text) {

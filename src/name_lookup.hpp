@@ -6,6 +6,8 @@
 // parsers are pure; resolve() reads the two files and asks the servers.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -24,6 +26,9 @@ struct IpAddress {
     std::string text() const;
     bool operator==(const IpAddress& other) const { return v6 == other.v6 && bytes == other.bytes; }
 };
+
+// address and port as a socket address for connect(); its length.
+socklen_t socket_address(const IpAddress& address, std::uint16_t port, sockaddr_storage& storage);
 
 // "10.0.0.1" or "::1" (no brackets, no zone); nullopt for anything else.
 std::optional<IpAddress> parse_ip(std::string_view text);
