@@ -1,6 +1,5 @@
 #include "health_check.hpp"
 
-#include <poll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -16,27 +15,6 @@
 
 namespace vigil {
 namespace {
-
-bool starts_with_no_case(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        const char c = text[i];
-        if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != prefix[i]) return false;
-    }
-    return true;
-}
-
-// Waits until fd is ready for events or deadline passes: false on the deadline.
-bool wait_until(int fd, short events, Milliseconds deadline) {
-    while (true) {
-        const auto left = deadline - monotonic_now();
-        if (left.count() <= 0) return false;
-        pollfd ready{fd, events, 0};
-        const int polled = ::poll(&ready, 1, static_cast<int>(left.count()));
-        if (polled > 0) return true;
-        if (polled == 0 || errno != EINTR) return false;
-    }
-}
 
 struct Exchange {
     std::string answer;  // what the server sent, up to its status line
@@ -54,7 +32,7 @@ Exchange exchange(const IpAddress& address, std::uint16_t port, const std::strin
     if (!socket.valid()) return {{}, fmt::format("cannot open a socket: {}", std::strerror(errno))};
     if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0) {
         if (errno != EINPROGRESS) return {{}, fmt::format("cannot connect to {}: {}", where, std::strerror(errno))};
-        if (!wait_until(socket.get(), POLLOUT, deadline)) return timed_out();
+        if (!wait_ready(socket.get(), POLLOUT, deadline)) return timed_out();
         int error = 0;
         socklen_t size = sizeof error;
         ::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, &error, &size);
@@ -62,7 +40,7 @@ Exchange exchange(const IpAddress& address, std::uint16_t port, const std::strin
     }
     std::size_t sent = 0;
     while (sent < request.size()) {
-        if (!wait_until(socket.get(), POLLOUT, deadline)) return timed_out();
+        if (!wait_ready(socket.get(), POLLOUT, deadline)) return timed_out();
         const auto wrote = ::send(socket.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
         if (wrote < 0 && (errno == EPIPE || errno == ECONNRESET)) return closed();
         if (wrote < 0 && errno != EAGAIN && errno != EINTR) return {{}, fmt::format("cannot send the request to {}: {}", where, std::strerror(errno))};
@@ -71,7 +49,7 @@ Exchange exchange(const IpAddress& address, std::uint16_t port, const std::strin
     Exchange result;
     char buffer[1024];
     while (result.answer.find('\n') == std::string::npos && result.answer.size() < 4096) {
-        if (!wait_until(socket.get(), POLLIN, deadline)) return timed_out();
+        if (!wait_ready(socket.get(), POLLIN, deadline)) return timed_out();
         const auto got = ::recv(socket.get(), buffer, sizeof buffer, 0);
         if (got == 0) break;
         if (got < 0) {
@@ -91,8 +69,8 @@ Result<HealthUrl> parse_health_url(std::string_view url) {
     for (const char c : url) {
         if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return bad("it holds a space or a control character");
     }
-    if (starts_with_no_case(url, "https://")) return bad("https is not supported: the check runs next to the server, use http://");
-    if (!starts_with_no_case(url, "http://")) return bad("expected http://HOST[:PORT]/PATH");
+    if (equal_no_case(url.substr(0, 8), "https://")) return bad("https is not supported: the check runs next to the server, use http://");
+    if (!equal_no_case(url.substr(0, 7), "http://")) return bad("expected http://HOST[:PORT]/PATH");
     url.remove_prefix(7);
     url = url.substr(0, url.find('#'));
     const auto authority_end = url.find_first_of("/?");

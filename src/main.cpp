@@ -1,5 +1,6 @@
 // vigil: a tiny PID 1 for containers. Parse the configuration, then hand
 // over to the event loop; the exit code is the program's.
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -24,12 +25,12 @@
 namespace {
 
 // Parses the command line into config, or says why vigil is done at once (a
-// usage error, --help, --version) with the exit code.
-std::optional<int> configure(int argc, char** argv, std::optional<vigil::Config>& config) {
+// usage error, --help, --version, a health check) with the exit code.
+std::optional<int> configure(int argc, char** argv, const vigil::InheritedSignals& inherited, std::optional<vigil::Config>& config) {
     auto invocation = vigil::parse_invocation(argc, argv, vigil::vigil_environment(environ));
     if (!invocation) {
         fmt::print(stderr, "vigil: {} (see 'vigil --help')\n", vigil::printable(invocation.error()));
-        return vigil::asks_for_health_check(argc, argv) ? 1 : vigil::exit_usage;
+        return invocation.failure().health_check ? 1 : vigil::exit_usage;
     }
     if (invocation->request == vigil::Request::help) {
         fmt::print("{}", vigil::help_text());
@@ -39,8 +40,11 @@ std::optional<int> configure(int argc, char** argv, std::optional<vigil::Config>
         fmt::print("{}", vigil::version_text());
         return 0;
     }
-    if (invocation->request == vigil::Request::health_check)
+    if (invocation->request == vigil::Request::health_check) {
+        // A check is an ordinary command: Ctrl-C or a SIGTERM ends it at once.
+        ::sigprocmask(SIG_SETMASK, &inherited.blocked, nullptr);
         return vigil::run_health_check(*invocation->config.health_check, invocation->config.health_timeout);
+    }
     config.emplace(std::move(invocation->config));
     return std::nullopt;
 }
@@ -53,7 +57,7 @@ int main(int argc, char** argv) {
     const vigil::InheritedSignals inherited = vigil::take_over_signals(vigil::mask_at_exec());
     vigil::ensure_standard_streams();
     std::optional<vigil::Config> config;
-    if (const auto done = configure(argc, argv, config)) return *done;
+    if (const auto done = configure(argc, argv, inherited, config)) return *done;
 
     vigil::Log log(config->log_level, config->log_format);
     log.debug("signals", fmt::format("signals blocked {}", vigil::where_signals_were_blocked()));

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 
@@ -18,15 +17,6 @@
 
 namespace vigil {
 namespace {
-
-bool same_name(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
 
 // The words of one line of a configuration file, without its comment.
 std::vector<std::string_view> words(std::string_view line) {
@@ -74,17 +64,12 @@ std::optional<DnsReply> ask(const IpAddress& server, const std::string& query, s
     if (!socket.valid() || ::connect(socket.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0) return std::nullopt;
     if (::send(socket.get(), query.data(), query.size(), 0) != static_cast<ssize_t>(query.size())) return std::nullopt;
     char packet[1500];
-    while (true) {
-        const auto left = deadline - monotonic_now();
-        if (left.count() <= 0) return std::nullopt;
-        pollfd ready{socket.get(), POLLIN, 0};
-        const int polled = ::poll(&ready, 1, static_cast<int>(left.count()));
-        if (polled < 0 && errno == EINTR) continue;
-        if (polled <= 0) return std::nullopt;
+    while (wait_ready(socket.get(), POLLIN, deadline)) {
         const auto got = ::recv(socket.get(), packet, sizeof packet, 0);
         if (got < 0) return std::nullopt;  // refused: nothing listens there
         if (auto reply = parse_dns_reply(std::string_view(packet, static_cast<std::size_t>(got)), id)) return reply;
     }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -129,7 +114,7 @@ std::vector<IpAddress> hosts_lookup(std::string_view hosts_file, std::string_vie
         if (fields.size() < 2) continue;
         const auto address = parse_ip(fields[0]);
         if (!address) continue;
-        const bool named = std::any_of(fields.begin() + 1, fields.end(), [&](std::string_view field) { return same_name(field, name); });
+        const bool named = std::any_of(fields.begin() + 1, fields.end(), [&](std::string_view field) { return equal_no_case(field, name); });
         if (named && std::find(found.begin(), found.end(), *address) == found.end()) found.push_back(*address);
     }
     return found;
@@ -218,7 +203,7 @@ Result<std::vector<IpAddress>> resolve(std::string_view host, Milliseconds deadl
         if (auto found = hosts_lookup(*hosts, host); !found.empty()) return found;
     }
     // RFC 6761: localhost is the loopback, /etc/hosts or not.
-    if (same_name(host, "localhost") || same_name(host, "localhost.")) return std::vector{*parse_ip("127.0.0.1"), *parse_ip("::1")};
+    if (equal_no_case(host, "localhost") || equal_no_case(host, "localhost.")) return std::vector{*parse_ip("127.0.0.1"), *parse_ip("::1")};
 
     const auto config = parse_resolv_conf(read_whole_file("/etc/resolv.conf", 1 << 16).value_or(""));
     std::string servers;

@@ -239,7 +239,7 @@ Environment vigil_environment(char** environ_entries) {
     return environment;
 }
 
-Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const Environment& environment) {
+Result<Invocation, UsageError> parse_invocation(const std::vector<std::string>& argv, const Environment& environment) {
     // getopt_long wants mutable C strings.
     std::vector<std::string> storage(argv);
     std::vector<char*> args;
@@ -249,7 +249,10 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const 
     return parse_invocation(static_cast<int>(storage.size()), args.data(), environment);
 }
 
-Result<Invocation> parse_invocation(int argc, char** argv, const Environment& environment) {
+namespace {
+
+// parse_invocation's work; health_check says whether the options asked for one, even when they are wrong.
+Result<Invocation> parse_words(int argc, char** argv, const Environment& environment, bool& health_check) {
     Invocation invocation;
     Config& config = invocation.config;
 
@@ -257,6 +260,7 @@ Result<Invocation> parse_invocation(int argc, char** argv, const Environment& en
     // that each given option can replace its environment variable. They
     // point into argv, which outlives the parse.
     std::vector<std::pair<int, std::string_view>> given;
+    std::optional<std::string> bad_word;
     optind = 0;  // full re-initialisation: parse_invocation may run many times
     opterr = 0;
     while (true) {
@@ -265,20 +269,25 @@ Result<Invocation> parse_invocation(int argc, char** argv, const Environment& en
         const int key = getopt_long(argc, argv, short_options.data(), long_options.data(), nullptr);
         if (key == -1) break;
         const std::string_view word = previous_index < argc ? argv[previous_index] : "";
-        if (key == '?') {
-            if (optopt != 0 && optopt < 256) return Error{fmt::format("unknown option '-{}'", static_cast<char>(optopt))};
-            return Error{fmt::format("unknown option '{}'", word)};
+        if (key == opt_health_check || (key == ':' && optopt == opt_health_check)) health_check = true;
+        // The first bad word is the error; the options after it are still
+        // read, for a --health-check among them.
+        if (key == '?' && !bad_word) {
+            if (optopt != 0 && optopt < 256) bad_word = fmt::format("unknown option '-{}'", static_cast<char>(optopt));
+            else bad_word = fmt::format("unknown option '{}'", word);
         }
-        if (key == ':') {
+        if (key == ':' && !bad_word) {
             if (optopt != 0 && optopt < 256 && word.rfind("--", 0) != 0)
-                return Error{fmt::format("option '-{}' needs a value", static_cast<char>(optopt))};
-            return Error{fmt::format("option '{}' needs a value", word.substr(0, word.find('=')))};
+                bad_word = fmt::format("option '-{}' needs a value", static_cast<char>(optopt));
+            else bad_word = fmt::format("option '{}' needs a value", word.substr(0, word.find('=')));
         }
+        if (bad_word) continue;
         if (key == 'h') { invocation.request = Request::help; return invocation; }
         if (key == 'V') { invocation.request = Request::version; return invocation; }
         if (given.empty()) given.reserve(static_cast<std::size_t>(argc));  // sized once: no freed growth steps
         given.emplace_back(key, optarg != nullptr ? std::string_view(optarg) : std::string_view("1"));
     }
+    if (bad_word) return Error{std::move(*bad_word)};
 
     for (const auto& spec : option_specs) {
         if (spec.variable == nullptr) continue;
@@ -337,18 +346,13 @@ Result<Invocation> parse_invocation(int argc, char** argv, const Environment& en
     return invocation;
 }
 
-bool asks_for_health_check(int argc, char** argv) {
-    for (int index = 1; index < argc; ++index) {
-        const std::string_view word = argv[index];
-        if (word == "--health-check" || word.rfind("--health-check=", 0) == 0) return true;
-        if (word == "--" || word.size() < 2 || word[0] != '-') return false;  // the program starts here
-        // An option whose value is the next word: skip the value.
-        for (const auto& spec : option_specs) {
-            const bool named = word.substr(2) == spec.long_name || (word.size() == 2 && spec.key < 256 && word[1] == static_cast<char>(spec.key));
-            if (named && spec.takes_value) ++index;
-        }
-    }
-    return false;
+}  // namespace
+
+Result<Invocation, UsageError> parse_invocation(int argc, char** argv, const Environment& environment) {
+    bool health_check = false;
+    auto parsed = parse_words(argc, argv, environment, health_check);
+    if (!parsed) return UsageError{parsed.error(), health_check};
+    return std::move(parsed.value());
 }
 
 std::vector<OptionName> option_names() {

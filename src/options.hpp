@@ -67,15 +67,17 @@ struct Invocation {
 
 using Environment = std::map<std::string, std::string, std::less<>>;
 
-// Every error message names the bad value (and the variable, for the
-// environment); the caller adds the pointer to --help.
-Result<Invocation> parse_invocation(const std::vector<std::string>& argv, const Environment& environment);
-// The same over main's arguments, without copying them (argv[argc] is null).
-Result<Invocation> parse_invocation(int argc, char** argv, const Environment& environment);
+struct UsageError {
+    std::string message;  // names the bad value (and the variable, for the environment)
+    // vigil's own options included --health-check: the error ends a health
+    // check, whose failure is exit 1 (Docker reserves 2).
+    bool health_check = false;
+};
 
-// Whether the command line asks for --health-check (before the program's
-// name): then a usage error exits 1, not 2, which Docker reserves.
-bool asks_for_health_check(int argc, char** argv);
+// The caller adds the pointer to --help.
+Result<Invocation, UsageError> parse_invocation(const std::vector<std::string>& argv, const Environment& environment);
+// The same over main's arguments, without copying them (argv[argc] is null).
+Result<Invocation, UsageError> parse_invocation(int argc, char** argv, const Environment& environment);
 
 // The VIGIL_* entries of an environ-style array.
 Environment vigil_environment(char** environ_entries);

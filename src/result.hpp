@@ -1,4 +1,5 @@
-// Result<T>: a value or an error message, returned instead of thrown.
+// Result<T>: a value or an error message, returned instead of thrown. An
+// error type E other than Error carries more than its message (a message).
 // Every fallible function in vigil returns one, so failures are values the
 // caller must look at ([[nodiscard]]), never exceptions crossing the
 // system-call layer.
@@ -14,11 +15,11 @@ struct Error {
     std::string message;
 };
 
-template <typename T>
+template <typename T, typename E = Error>
 class [[nodiscard]] Result {
 public:
     Result(T value) : state_(std::move(value)) {}          // NOLINT: implicit by design
-    Result(Error error) : state_(std::move(error)) {}      // NOLINT: implicit by design
+    Result(E error) : state_(std::move(error)) {}          // NOLINT: implicit by design
 
     bool ok() const { return state_.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -32,9 +33,10 @@ public:
     const T& operator*() const& { return value(); }
 
     const std::string& error() const { return std::get<1>(state_).message; }
+    const E& failure() const { return std::get<1>(state_); }
 
 private:
-    std::variant<T, Error> state_;
+    std::variant<T, E> state_;
 };
 
 struct Unit {};

@@ -59,6 +59,11 @@ std::optional<std::string> read_whole_file_at(int directory, std::string_view re
     return read_all(Fd(::openat(directory, path.c_str(), O_RDONLY | O_CLOEXEC)), limit);
 }
 
+bool equal_no_case(std::string_view a, std::string_view b) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
 bool is_printable(std::string_view text) {
     return std::none_of(text.begin(), text.end(), [](char c) {
         const auto byte = static_cast<unsigned char>(c);

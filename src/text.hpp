@@ -84,6 +84,10 @@ std::optional<Number> whole_number(std::string_view text, int base = 10) {
     return value;
 }
 
+// Whether a and b are the same text, ASCII letters compared without case
+// (host names, URL schemes).
+bool equal_no_case(std::string_view a, std::string_view b);
+
 // Text safe for one line of a terminal: control characters become \n, \t,
 // \r or \xHH, so a bad value quoted in a message cannot break the line.
 std::string printable(std::string_view text);

@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -56,6 +58,10 @@ public:
         const std::lock_guard lock(mutex_);
         return request_;
     }
+    int requests() {
+        const std::lock_guard lock(mutex_);
+        return requests_;
+    }
 
 private:
     void serve() {
@@ -76,6 +82,7 @@ private:
             {
                 const std::lock_guard lock(mutex_);
                 request_ = text;
+                ++requests_;
             }
             if (behaviour_ == Behaviour::hold) {
                 held_.push_back(connection);
@@ -94,6 +101,7 @@ private:
     std::atomic<bool> stopping_{false};
     std::mutex mutex_;
     std::string request_;
+    int requests_ = 0;
     std::vector<int> held_;
 };
 
@@ -185,6 +193,17 @@ TEST_CASE("--health-check: a refused connection, a closed one and a server that 
                                " within 2s\n");
     CHECK(waiting.runtime_seconds() >= 1.9);
     CHECK(waiting.runtime_seconds() < 30);
+
+#ifndef VIGIL_TEST_PID_ONE  // as PID 1 the kernel drops a signal whose action is the default
+    // Ctrl-C (or any default-action signal) ends a waiting check at once:
+    // the signals vigil blocks for a run are unblocked for a check.
+    const int before = silent.requests();
+    Vigil interrupted(dir, {"--health-timeout", "10m", "--health-check", url(silent.port())});
+    REQUIRE(wait_for([&] { return silent.requests() > before; }));
+    interrupted.signal(SIGINT);
+    CHECK(interrupted.wait_exit() == 128 + SIGINT);
+    CHECK(interrupted.runtime_seconds() < 60);
+#endif
 }
 
 TEST_CASE("--health-check reaches IPv6 addresses and localhost; every usage error is 1 with one line") {

@@ -8,7 +8,7 @@ using vigil::Environment;
 using vigil::parse_invocation;
 
 namespace {
-vigil::Result<vigil::Invocation> parse(std::vector<std::string> words, const Environment& environment = {}) {
+vigil::Result<vigil::Invocation, vigil::UsageError> parse(std::vector<std::string> words, const Environment& environment = {}) {
     words.insert(words.begin(), "vigil");
     return parse_invocation(words, environment);
 }
@@ -278,20 +278,28 @@ TEST_CASE("--health-check is a request that runs no program; its usage errors ar
     CHECK(parse({"--health-check", "http://x/", "--health-timeout", "0"}).error() == "invalid health check timeout '0': expected a duration above 0");
     CHECK_FALSE(parse({"--health-check", "http://x/", "--health-timeout", "soon"}).ok());
 
-    const auto asks = [](std::vector<std::string> words) {
-        words.insert(words.begin(), "vigil");
-        std::vector<char*> argv;
-        for (auto& word : words) argv.push_back(word.data());
-        argv.push_back(nullptr);
-        return vigil::asks_for_health_check(static_cast<int>(words.size()), argv.data());
+    // A usage error says whether vigil's own options asked for a health check
+    // (exit 1 then, not 2): the first bad word is the message, and the
+    // options after it are still read.
+    const auto for_health_check = [](std::vector<std::string> words, const Environment& environment = {}) {
+        const auto parsed = parse(std::move(words), environment);
+        REQUIRE_FALSE(parsed.ok());
+        return parsed.failure().health_check;
     };
-    CHECK(asks({"--health-check", "http://x/"}));
-    CHECK(asks({"--health-check=http://x/", "--bogus"}));
-    CHECK(asks({"--health-timeout", "soon", "--health-check", "http://x/"}));
-    CHECK(asks({"-t", "5s", "--log-level=debug", "--health-check"}));
-    CHECK_FALSE(asks({"--bogus"}));
-    CHECK_FALSE(asks({"node", "--health-check", "http://x/"}));               // the program's own argument
-    CHECK_FALSE(asks({"-t", "5s", "node", "--health-check"}));
-    CHECK_FALSE(asks({"--", "--health-check", "http://x/"}));
-    CHECK_FALSE(asks({"--health-checks"}));
+    CHECK(for_health_check({"--health-check=http://x/", "--bogus"}));
+    CHECK(for_health_check({"--bogus", "--health-check", "http://x/"}));
+    CHECK(parse({"--bogus", "--health-check", "http://x/", "--also-bogus"}).error() == "unknown option '--bogus'");
+    CHECK(for_health_check({"--health-timeout", "soon", "--health-check", "http://x/"}));
+    CHECK(for_health_check({"-t", "5s", "--log-level=debug", "--health-check"}));  // its value missing
+    CHECK(parse({"-t", "5s", "--health-check"}).error() == "option '--health-check' needs a value");
+    CHECK(for_health_check({"--health-check", "http://x/"}, {{"VIGIL_DRAIN_TIMEOUT", "soon"}}));
+    CHECK(for_health_check({"--health-check", "http://x/", "node"}));
+    CHECK_FALSE(for_health_check({"--bogus"}));
+    CHECK_FALSE(for_health_check({"--health-timeout", "2s", "node"}));
+    CHECK_FALSE(for_health_check({"-t", "soon", "node", "--health-check", "http://x/"}));  // the program's own argument
+    CHECK_FALSE(for_health_check({"-t", "soon", "--", "--health-check", "http://x/"}));
+    CHECK_FALSE(for_health_check({"--health-checks", "http://x/"}));
+    // --help still wins over what follows it, and not over a bad word before it.
+    CHECK(parse({"-h", "--bogus"})->request == vigil::Request::help);
+    CHECK(parse({"--bogus", "-h"}).error() == "unknown option '--bogus'");
 }

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "clock.hpp"
+#include "fd.hpp"
 #include "text.hpp"
 
 namespace {
@@ -150,4 +152,27 @@ TEST_CASE("looks_binary: PM2's test of what node should not run") {
     CHECK(vigil::looks_binary(std::string("text, then one NUL\0", 19)));
     CHECK(vigil::looks_binary("\x01\x02\x03\x04\x05\x06 mostly control bytes"));
     CHECK_FALSE(vigil::looks_binary("\x1b[31mone escape in a long enough line of text\x1b[0m"));
+}
+
+TEST_CASE("equal_no_case compares ASCII letters without case, and nothing else") {
+    CHECK(vigil::equal_no_case("LocalHost", "localhost"));
+    CHECK(vigil::equal_no_case("HTTP://", "http://"));
+    CHECK(vigil::equal_no_case("", ""));
+    CHECK_FALSE(vigil::equal_no_case("localhost", "localhost."));
+    CHECK_FALSE(vigil::equal_no_case("localhos", "localhost"));
+    CHECK_FALSE(vigil::equal_no_case("[", "{"));  // 0x5b and 0x7b differ by the case bit but are not letters
+    CHECK_FALSE(vigil::equal_no_case("\xc3\x84", "\xc3\xa4"));  // only ASCII folds
+}
+
+TEST_CASE("wait_ready says when a descriptor is ready, and false once the deadline passes") {
+    int ends[2];
+    REQUIRE(::pipe2(ends, O_CLOEXEC) == 0);
+    const vigil::Fd reader(ends[0]), writer(ends[1]);
+    const auto before = vigil::monotonic_now();
+    CHECK_FALSE(vigil::wait_ready(reader.get(), POLLIN, before + vigil::Milliseconds{50}));
+    CHECK(vigil::monotonic_now() - before >= vigil::Milliseconds{50});
+    CHECK_FALSE(vigil::wait_ready(reader.get(), POLLIN, before));  // a deadline already past: no wait at all
+    CHECK(vigil::wait_ready(writer.get(), POLLOUT, vigil::monotonic_now() + vigil::Milliseconds{5'000}));
+    REQUIRE(::write(writer.get(), "x", 1) == 1);
+    CHECK(vigil::wait_ready(reader.get(), POLLIN, vigil::monotonic_now() + vigil::Milliseconds{5'000}));
 }
