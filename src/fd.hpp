@@ -1,15 +1,10 @@
 // An owned file descriptor, closed when it goes out of scope. vigil opens
 // every descriptor close-on-exec, so the program never sees one of them.
-// And waiting, until a deadline, for one to be ready.
 #pragma once
 
-#include <poll.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <utility>
-
-#include "clock.hpp"
 
 namespace vigil {
 
@@ -41,18 +36,5 @@ public:
 private:
     int fd_ = -1;
 };
-
-// Waits until fd is ready for events (POLLIN, POLLOUT) or deadline passes on
-// the monotonic clock: false on the deadline or an error of poll itself.
-inline bool wait_ready(int fd, short events, Milliseconds deadline) {
-    while (true) {
-        const auto left = deadline - monotonic_now();
-        if (left.count() <= 0) return false;
-        pollfd ready{fd, events, 0};
-        const int polled = ::poll(&ready, 1, static_cast<int>(left.count()));
-        if (polled > 0) return true;
-        if (polled == 0 || errno != EINTR) return false;
-    }
-}
 
 }  // namespace vigil
