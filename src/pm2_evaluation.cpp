@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 
@@ -139,11 +141,13 @@ Result<Pm2File> evaluate_pm2_file(const Pm2Evaluation& evaluation, SpawnRequest 
             continue;
         }
         if (ready < 0) continue;
-        char buffer[8192];
-        const ssize_t got = ::read(records->read_end.get(), buffer, sizeof buffer);
+        // Read straight onto the end of what came before.
+        const std::size_t had = output.size();
+        output.resize(had + 8192);
+        const ssize_t got = ::read(records->read_end.get(), output.data() + had, 8192);
+        output.resize(had + static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) break;
-        output.append(buffer, static_cast<std::size_t>(got));
         if (output.size() > evaluation.output_limit) failed = fmt::format("evaluating it printed more than {} bytes", evaluation.output_limit);
         else if (output.back() == '\0') {
             if (auto complete = parse_pm2_records(output)) parsed = std::move(complete);
@@ -197,8 +201,8 @@ std::optional<int> apply_pm2_file(Config& config, Log& log, const InheritedSigna
     Pm2Context context;
     context.file_directory = pm2.path.substr(0, pm2.path.rfind('/'));
     if (context.file_directory.empty()) context.file_directory = "/";
-    char here[4096];
-    context.caller_directory = ::getcwd(here, sizeof here) != nullptr ? here : "/";
+    std::string here(PATH_MAX, '\0');
+    context.caller_directory = ::getcwd(here.data(), here.size()) != nullptr ? here.c_str() : "/";
     // A variable set to nothing counts as unset, as PM2's `||` defaults take it.
     const auto non_empty = [](std::optional<std::string> value) { return value && !value->empty() ? value : std::nullopt; };
     context.env = non_empty(config.pm2_env ? config.pm2_env : variable(environment, "NODE_ENV"));
