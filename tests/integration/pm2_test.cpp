@@ -385,9 +385,11 @@ TEST_CASE("--from-pm2: the file's own output reaches the log; its errors are the
     write_app(dir, dir.path("server.js"));
     const std::string env = "env: { REPORT: '" + dir.path("report") + "' }";
     // Output while loading, a timer left armed and a helper holding stdout: done as soon as the records are.
+    // The helper's duration names this test process, so no other "sleep 300" on the machine is taken for it.
+    const std::string helper_seconds = "300." + std::to_string(::getpid());
     write_text(dir.path("busy.config.js"), "console.warn('warning: DATABASE_URL is not set');\n"
                                            "setInterval(() => {}, 1000);\n"
-                                           "require('child_process').spawn('sleep', ['300'], { stdio: 'inherit', detached: true }).unref();\n"
+                                           "require('child_process').spawn('sleep', ['" + helper_seconds + "'], { stdio: 'inherit', detached: true }).unref();\n"
                                            "module.exports = { apps: [{ script: 'server.js', cwd: '.', " + env + " }] };\n");
     Vigil busy(dir, {"--from-pm2", dir.path("busy.config.js")});
     CHECK(busy.wait_exit() == 0);
@@ -396,7 +398,7 @@ TEST_CASE("--from-pm2: the file's own output reaches the log; its errors are the
     CHECK(contains(busy.err(), "warning: DATABASE_URL is not set\n"));
     CHECK(contains(busy.err(), "vigil: --from-pm2: evaluating the ecosystem file left 1 process running: killed before the app starts\n"));
     CHECK(file_exists(dir.path("report")));
-    CHECK(std::system("pgrep -f '^sleep 300$' >/dev/null") != 0);
+    CHECK(std::system(("pgrep -f '^sleep " + helper_seconds + "$' >/dev/null").c_str()) != 0);
 
     struct Case {
         std::string file;
