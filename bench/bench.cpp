@@ -215,6 +215,20 @@ std::string cpu_cgroup_parent(std::string& why_not) {
     return unified;
 }
 
+// One order of 0..count-1 for each of `rounds` rounds, each shuffled afresh
+// (a fixed seed: the same orders in every run).
+std::vector<std::vector<std::size_t>> shuffled_orders(std::size_t count, int rounds) {
+    std::mt19937 shuffler(20261203);
+    std::vector<std::size_t> order(count);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::vector<std::vector<std::size_t>> orders;
+    for (int round = 0; round < rounds; ++round) {
+        std::shuffle(order.begin(), order.end(), shuffler);
+        orders.push_back(order);
+    }
+    return orders;
+}
+
 double percentile(std::vector<double> values, double fraction) {
     if (values.empty()) return 0;
     std::sort(values.begin(), values.end());
@@ -273,7 +287,7 @@ int main(int argc, char** argv) {
     std::string vigil;
     std::string source = ".";
     int rounds = 300;
-    int startup_rounds = 3000;
+    int startup_rounds = 12000;
     int signal_rounds = 12000;
     int orphan_count = 20000;
     const int idle_starts = 25;
@@ -299,7 +313,7 @@ int main(int argc, char** argv) {
         }
         else if (arg == "--rounds" && i + 1 < argc) {
             rounds = std::atoi(argv[++i]);
-            startup_rounds = rounds * 10;
+            startup_rounds = rounds * 40;
             signal_rounds = rounds * 40;
         }
     }
@@ -409,15 +423,19 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "idle done\n");
 
     // 4. Start-up overhead of INIT /bin/true, rounds interleaved across inits,
-    // each round in the table's order rotated by one more, so no init always
-    // follows the same one. A p99 wants thousands: of 300 start-ups it was
-    // their third slowest, and vigil's two columns (the same binary) had p99
-    // overheads 176 µs apart.
+    // each round in a new random order, so no init always follows the same
+    // one: whichever init runs right after the plain /bin/true is 20-40 µs
+    // slower at the median (the same vigil binary, three command lines, in
+    // every order), and the table's order rotated by one per round kept that
+    // place for the first vigil column in all but one start of each round.
+    // A p99 wants thousands: of 300 start-ups it was their third slowest, and
+    // vigil's two columns (the same binary) had p99 overheads 176 µs apart.
     if (wanted("startup")) {
         std::map<std::string, std::vector<double>> times;
-        for (int round = 0; round < startup_rounds; ++round) {
-            for (std::size_t turn = 0; turn < inits.size(); ++turn) {
-                const auto& init = inits[(turn + static_cast<std::size_t>(round)) % inits.size()];
+        const auto orders = shuffled_orders(inits.size(), startup_rounds);
+        for (const auto& order : orders) {
+            for (const std::size_t index : order) {
+                const auto& init = inits[index];
                 const auto began = Clock::now();
                 finish(start(with(init, {"/bin/true"})));
                 times[init.name].push_back(std::chrono::duration<double>(Clock::now() - began).count());
@@ -500,7 +518,6 @@ int main(int argc, char** argv) {
         std::vector<std::vector<double>> latencies(inits.size());
         const std::size_t blocks = inits.size();
         const int block_rounds = std::max(1, signal_rounds / static_cast<int>(blocks));
-        std::mt19937 shuffler(20261126);
         bool all_ready = true;
         for (std::size_t block = 0; all_ready && block < blocks; ++block) {
             std::vector<Echo> echoes;
@@ -511,10 +528,7 @@ int main(int argc, char** argv) {
             }
             // Each round in a new order, so that whatever an init still does
             // after its program answered falls on every other init alike.
-            std::vector<std::size_t> order(echoes.size());
-            for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-            for (int round = 0; all_ready && round < block_rounds; ++round) {
-                std::shuffle(order.begin(), order.end(), shuffler);
+            for (const auto& order : shuffled_orders(echoes.size(), all_ready ? block_rounds : 0)) {
                 for (const std::size_t turn : order) {
                     const auto& echo = echoes[turn];
                     char byte = 0;
@@ -565,13 +579,14 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "reaping done\n");
 
-    // 7. The earliest stop signal, runs interleaved across inits.
+    // 7. The earliest stop signal, runs interleaved across inits, each round
+    // in a new random order (as the start-ups).
     if (root && wanted("stop")) {
         const int runs = std::max(rounds / 3, 1);
         std::map<std::string, int> reached;
-        for (int run = 0; run < runs; ++run) {
-            for (const auto& init : inits) {
-                if (stop_signal_reaches(with(init, {"sleep", "1000"}))) ++reached[init.name];
+        for (const auto& order : shuffled_orders(inits.size(), runs)) {
+            for (const std::size_t index : order) {
+                if (stop_signal_reaches(with(inits[index], {"sleep", "1000"}))) ++reached[inits[index].name];
             }
         }
         for (const auto& init : inits) {

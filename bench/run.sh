@@ -2,7 +2,7 @@
 # Benchmarks vigil side by side with tini, dumb-init and catatonit (and no
 # init) in one run, and prints Markdown tables. Run as root for the PID 1
 # and podman rows. Not part of the test command: it measures, it asserts nothing.
-#   bench/run.sh [ROUNDS]      (default 300: 10x as many start-ups, 40x as many signals, a third as many stop-signal runs per init)
+#   bench/run.sh [ROUNDS]      (default 300: 40x as many start-ups and as many signals, a third as many stop-signal runs per init)
 # then a table of vigil's start-up items (bench/startup_items.cpp) and of
 # where the static binary's bytes go (bench/link-map.sh).
 set -eu
