@@ -1,5 +1,6 @@
 // Result<T>: a value or an error message, returned instead of thrown. An
-// error type E other than Error carries more than its message (a message).
+// error type E other than Error is one that carries more than the message
+// (it has a `message` member too: error() returns that, failure() all of it).
 // Every fallible function in vigil returns one, so failures are values the
 // caller must look at ([[nodiscard]]), never exceptions crossing the
 // system-call layer.
