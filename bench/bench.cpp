@@ -424,12 +424,13 @@ int main(int argc, char** argv) {
 
     // 4. Start-up overhead of INIT /bin/true, rounds interleaved across inits,
     // each round in a new random order, so no init always follows the same
-    // one: whichever init runs right after the plain /bin/true is 20-40 µs
-    // slower at the median (the same vigil binary, three command lines, in
-    // every order), and the table's order rotated by one per round kept that
-    // place for the first vigil column in all but one start of each round.
-    // A p99 wants thousands: of 300 start-ups it was their third slowest, and
-    // vigil's two columns (the same binary) had p99 overheads 176 µs apart.
+    // one: whichever init runs right after the plain /bin/true is 15-40 µs
+    // slower at the median (the same vigil or tini-static binary on three
+    // command lines, in every order), and the table's order rotated by one
+    // per round kept that place for the first vigil column in all but one
+    // start of each round. A p99 wants many thousands: with 3,000 start-ups
+    // vigil's two columns (the same binary) had p99 overheads up to 1.7 ms
+    // apart, with 12,000 6-8 µs.
     if (wanted("startup")) {
         std::map<std::string, std::vector<double>> times;
         const auto orders = shuffled_orders(inits.size(), startup_rounds);
