@@ -583,8 +583,16 @@ TEST_CASE("a SIGCHLD pending when vigil starts does not cost an OOM kill its rep
     options.prefix.insert(options.prefix.end(), {helper, "block", "CHLD", "daemon", "{", "exit", "0", "}", "exec"});
     // The program is the OOM killer's first choice (oom_score_adj 1000): a
     // sanitized vigil holds tens of MiB of its own and could be picked instead.
-    Vigil vigil(dir, {"sh", "-c", "echo 1000 >/proc/self/oom_score_adj && exec node -e 'const kept = []; for (;;) kept.push(Buffer.alloc(1 << 20, 1))'"},
+    // It grows only once vigil has read the cgroup (its debug line), and as
+    // the helper, whose few pages of code leave the rest of the limit to what
+    // it holds: node, in what a sanitized vigil leaves of 64 MiB, could page
+    // its own code in and out for longer than the test waits (seen once
+    // under the sanitizers: neither an OOM kill nor vigil's exit in 60 s).
+    Vigil vigil(dir, {"--log-level", "debug", "sh", "-c", "echo 1000 >/proc/self/oom_score_adj && exec \"$0\" \"$@\"", helper, "await",
+                      dir.path("grow"), "hold", "200", "wait"},
                 options);
+    REQUIRE(wait_for([&] { return contains(vigil.err(), ", limit 64 MiB\n"); }));
+    write_text(dir.path("grow"), "");
     CHECK(vigil.wait_exit() == 137);
     const auto err = vigil.err();
     INFO(err);
