@@ -430,7 +430,7 @@ int main(int argc, char** argv) {
     // per round kept that place for the first vigil column in all but one
     // start of each round. A p99 wants many thousands: with 3,000 start-ups
     // vigil's two columns (the same binary) had p99 overheads up to 1.7 ms
-    // apart, with 12,000 6-8 µs.
+    // apart, with 12,000 6 to 110 µs (six runs).
     if (wanted("startup")) {
         std::map<std::string, std::vector<double>> times;
         const auto orders = shuffled_orders(inits.size(), startup_rounds);
